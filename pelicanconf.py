@@ -1,0 +1,154 @@
+"""Noticeboard settings for working on your own computer (`make html`, `make serve`).
+
+Production settings live in publishconf.py, which imports everything here first.
+Edit the "Your library" block to rebrand; the rest rarely needs changing.
+"""
+
+from pathlib import Path
+
+# =============================================================================
+# Your library: everything that identifies the library lives in this block.
+# Rebranding the site means editing these values only.
+# =============================================================================
+SITENAME = "Riverside Libraries"
+LIBRARY = {
+    # One short sentence shown under the name and used as the home page description.
+    "tagline": "News, events and help from your local libraries in Riverside.",
+    # Logo: a file under content/ (SVG or PNG), shown beside the name.
+    "logo": "images/logo.svg",
+    # Used when a post has no image of its own (Open Graph / social cards). PNG or JPEG.
+    "default_image": "images/riverside-central.jpg",
+    "default_image_alt": (
+        "The front of Riverside Central Library, a brick building with tall windows."
+    ),
+    # Postal address, one line per item.
+    "address": ["Riverside Central Library", "1 Mill Lane", "Riverside", "RV1 2AB"],
+    # Opening hours: (days, hours) pairs, shown in the footer and on the Visit us page.
+    "opening_hours": [
+        ("Monday to Friday", "9am to 7pm"),
+        ("Saturday", "9am to 5pm"),
+        ("Sunday", "Closed"),
+    ],
+    "phone": "01234 567890",
+    "email": "libraries@riverside.example",
+    # The library's own social accounts: shown in the footer. Leave a list empty to hide it.
+    "social": [
+        {"name": "Mastodon", "url": "https://mastodon.example/@riversidelibraries"},
+        {"name": "Bluesky", "url": "https://bsky.app/profile/riversidelibraries.example"},
+        {"name": "Facebook", "url": "https://www.facebook.com/riversidelibraries.example"},
+    ],
+    # Brand colours. "brand" is used for the header, links and buttons on a light
+    # background and must keep 4.5:1 contrast with white; "brand_dark_mode" is the same
+    # role in dark mode and must keep 4.5:1 contrast with #121212. The build warns if not.
+    "colours": {
+        "brand": "#0b5a6b",
+        "brand_dark_mode": "#7fd3e3",
+        "accent": "#8a3b12",
+        "accent_dark_mode": "#ffb38a",
+    },
+}
+AUTHOR = "Riverside Libraries"  # used when a post names no author
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en-GB"
+LOCALE = ("en_GB.UTF-8", "C.UTF-8", "")
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# =============================================================================
+# Where things are
+# =============================================================================
+PATH = "content"
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {}
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["checks"]
+# Front-matter keys your own additions use, so the checks don't report them as typos.
+METADATA_KEYS = []
+
+# Local work: links are relative, so the site opens from any folder or port.
+SITEURL = ""
+RELATIVE_URLS = True
+
+# =============================================================================
+# Publishing rules
+# =============================================================================
+# A post dated in the future stays unpublished until a build on or after its date.
+WITH_FUTURE_DATES = False
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+SUMMARY_MAX_LENGTH = 40
+SUMMARY_END_SUFFIX = "…"
+
+# Stable, readable addresses. A post's address includes its year so that next
+# year's "Summer Reading Challenge" never collides with this year's.
+ARTICLE_URL = "news/{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = "news/{date:%Y}/{slug}/index.html"
+# Drafts and scheduled posts are never written to the site.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+CATEGORIES_URL = "category/"
+CATEGORIES_SAVE_AS = "category/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+TAGS_URL = "tag/"
+TAGS_SAVE_AS = "tag/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+AUTHORS_URL = "author/"
+AUTHORS_SAVE_AS = "author/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives"]
+
+# Feeds (the feeds plugin takes these over). Paths are public: keep them stable.
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+FEED_MAX_ITEMS = 20
+
+# =============================================================================
+# Markdown
+# =============================================================================
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},  # tables, footnotes, attribute lists...
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.toc": {"anchorlink": False, "permalink": False},
+    },
+    "output_format": "html5",
+}
+
+# =============================================================================
+# Speed: Pelican's content cache. Checksums (not file times) decide what changed,
+# so a fresh git checkout, which resets every file time, still reuses the cache.
+# The reader-level cache keeps plugins' checks running on every build.
+# =============================================================================
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CHECK_MODIFIED_METHOD = "md5"
+CONTENT_CACHING_LAYER = "reader"
+CACHE_PATH = str(Path(__file__).parent / ".cache")
+
+# =============================================================================
+# Sharing: plain links under each post (no scripts, nothing loads until clicked).
+# {url} and {title} are filled in, URL-encoded.
+# =============================================================================
+SHARE_LINKS = [
+    ("Mastodon", "https://mastodonshare.com/?text={title}&url={url}"),
+    ("Bluesky", "https://bsky.app/intent/compose?text={title}%20{url}"),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    ("Email", "mailto:?subject={title}&body={url}"),
+]

@@ -1,0 +1,20 @@
+"""Checks: tell staff what is wrong with a post, where, and how to fix it.
+
+Every finding names the file and line (`content/posts/x.md:4`). Errors are
+logged at ERROR level: a development build carries on with every other post,
+and `make publish` (pelican --fatal errors) stops instead of going live
+without the post.
+"""
+
+from pelican import signals
+
+from .handlers import check_content, check_settings, use_checked_readers
+
+
+def register():
+    # Before anything is read: the library's own settings (brand colours).
+    signals.initialized.connect(check_settings)
+    # Swap in readers that turn unreadable files and bad dates into located errors.
+    signals.readers_init.connect(use_checked_readers)
+    # Every post and page, fresh or from the content cache, so findings are never hidden.
+    signals.content_object_init.connect(check_content)

@@ -1,0 +1,109 @@
+"""Shared fixtures: real Pelican builds of the sample site into temporary folders."""
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+SITEURL = "https://www.riverside-libraries.example"
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: Path
+    log: str
+
+    def html(self, relpath: str) -> BeautifulSoup:
+        return BeautifulSoup((self.output / relpath).read_text(encoding="utf-8"), "html.parser")
+
+    def pages(self):
+        """Every HTML file written, relative to the output folder."""
+        return sorted(p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html"))
+
+
+def build(tmp: Path, *, content: Path = ROOT / "content", publish=False, cwd=ROOT, env=None):
+    """Build `content` with the kit's own settings, the way the Makefile does."""
+    output, cache = tmp / "output", tmp / "cache"
+    settings = ROOT / ("publishconf.py" if publish else "pelicanconf.py")
+    cmd = [
+        sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
+        "--log-handler", "plain", "-e", f'CACHE_PATH="{cache}"',
+    ]  # fmt: skip
+    if publish:
+        cmd += ["--fatal", "errors"]
+    run_env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "200", **(env or {})}
+    proc = subprocess.run(cmd, cwd=cwd, env=run_env, capture_output=True, text=True, timeout=300)
+    return Build(proc.returncode, output, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def dev_site(tmp_path_factory):
+    site = build(tmp_path_factory.mktemp("dev"))
+    assert site.returncode == 0, site.log
+    return site
+
+
+@pytest.fixture(scope="session")
+def publish_site(tmp_path_factory):
+    site = build(tmp_path_factory.mktemp("publish"), publish=True)
+    assert site.returncode == 0, site.log
+    return site
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory):
+    """A publish build served over HTTP on 127.0.0.1, with SITEURL set to that server.
+
+    This is the site as readers get it, absolute URLs and 404 page included.
+    """
+    tmp = tmp_path_factory.mktemp("served")
+    handler = functools.partial(QuietHandler, directory=str(tmp / "output"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    site = build(tmp, publish=True, env={"SITEURL": url})
+    assert site.returncode == 0, site.log
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        # Serve the site's own 404 page, as a web server configured for it would.
+        if code == 404 and (Path(self.directory) / "404.html").exists():
+            body = (Path(self.directory) / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+
+def sample_sources(kind: str):
+    """Front matter of every sample file under content/<kind>, as {path: {key: value}}."""
+    found = {}
+    for path in sorted((ROOT / "content" / kind).glob("*.md")):
+        meta = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                break
+            key, _, value = line.partition(":")
+            meta[key.strip().lower()] = value.strip()
+        found[path] = meta
+    return found

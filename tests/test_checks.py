@@ -1,0 +1,95 @@
+"""The checks plugin's pure functions: findings, lines and colour contrast."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+
+from checks.colours import check_colours, contrast  # noqa: E402
+from checks.content import (  # noqa: E402
+    KNOWN_METADATA_KEYS,
+    check_images,
+    check_metadata_keys,
+    local_file,
+)
+from checks.source import line_of_offset, metadata_line  # noqa: E402
+
+POST = """Title: Story time
+Date: 2026-03-01
+Catgory: News
+Image: images/story.jpg
+
+Text.
+
+![]({static}/images/story.jpg)
+Tags: not front matter
+"""
+
+
+def test_metadata_line_only_looks_at_front_matter():
+    assert metadata_line(POST, "catgory") == 3
+    assert metadata_line(POST, "title") == 1
+    assert metadata_line(POST, "tags") is None
+
+
+def test_line_of_offset():
+    assert line_of_offset(b"a\nb\nc\xe9", 5) == 3
+
+
+def test_unknown_key_suggests_the_closest_known_one():
+    [finding] = check_metadata_keys(["title", "date", "catgory"], KNOWN_METADATA_KEYS, POST, "x.md")
+    assert finding.line == 3
+    assert "Did you mean 'Category'?" in finding.fix
+    assert str(finding).startswith("x.md:3: error: Unknown metadata key 'Catgory'.")
+
+
+def test_unrelated_unknown_key_explains_how_to_allow_it():
+    [finding] = check_metadata_keys(["zzzz"], KNOWN_METADATA_KEYS, POST, "x.md")
+    assert "METADATA_KEYS" in finding.fix
+
+
+def test_local_file_resolution(tmp_path):
+    root, post = str(tmp_path), str(tmp_path / "posts" / "a.md")
+    assert local_file("{static}/images/a.jpg", post, root) == str(tmp_path / "images" / "a.jpg")
+    assert local_file("/images/a.jpg", post, root) == str(tmp_path / "images" / "a.jpg")
+    assert local_file("a.jpg", post, root) == str(tmp_path / "posts" / "a.jpg")
+    assert local_file("images/a.jpg", post, root, from_root=True) == str(
+        tmp_path / "images" / "a.jpg"
+    )
+    assert local_file("https://cdn.example/a.jpg", post, root) is None
+
+
+def test_images_missing_file_missing_alt_and_remote(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "story.jpg").write_bytes(b"jpg")
+    path = str(tmp_path / "posts" / "a.md")
+    html = '<img src="{static}/images/story.jpg" alt=""><img src="https://x.example/a.png" alt="A">'
+    findings = check_images(html, {"image": "images/gone.jpg"}, POST, path, str(tmp_path))
+    problems = [(f.error, f.problem.split(" ")[-1]) for f in findings]
+    assert any("no text alternative" in f.problem and f.line == 8 for f in findings)
+    assert any("another website" in f.problem and not f.error for f in findings)
+    assert any("does not exist" in f.problem and f.line == 4 for f in findings), problems
+    assert any("Image-Alt" in f.fix for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ratio"),
+    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#777", "#fff", 4.48)],
+)
+def test_contrast_matches_wcag(a, b, ratio):
+    assert contrast(a, b) == pytest.approx(ratio, abs=0.01)
+
+
+def test_sample_brand_colours_pass_and_weak_ones_are_explained():
+    import runpy
+
+    from conftest import ROOT
+
+    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    assert check_colours(settings["LIBRARY"]["colours"]) == []
+    weak = {**settings["LIBRARY"]["colours"], "brand": "#7fb2bd", "accent_dark_mode": "nope"}
+    problems = check_colours(weak)
+    assert any("'brand'" in p and "darker" in p for p in problems)
+    assert any("accent_dark_mode" in p and "hex" in p for p in problems)

@@ -1,0 +1,31 @@
+"""The README documents every setting a library edits and every .env key."""
+
+import re
+import runpy
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_library_setting_is_documented():
+    library = runpy.run_path(str(ROOT / "pelicanconf.py"))["LIBRARY"]
+    for key in library:
+        assert f'LIBRARY["{key}"]' in README, f'README does not document LIBRARY["{key}"]'
+
+
+def test_every_env_key_is_documented():
+    keys = re.findall(r"^([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M)
+    assert keys
+    for key in keys:
+        assert f"`{key}`" in README, f"README does not document the .env key {key}"
+
+
+def test_readme_gives_the_two_setup_commands_and_ci_runs_the_same():
+    assert "make serve" in README and "make test" in README
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def test_secrets_are_git_ignored():
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert ".env" in ignored and "!.env.example" in ignored
