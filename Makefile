@@ -14,7 +14,7 @@ PELICANOPTS ?=
 PELICAN_LOG := --log-handler plain
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish test lint clean
+.PHONY: help html serve publish test lint bench clean
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -48,6 +48,9 @@ test: $(VENV)/.dev-installed ## Lint, then run the whole test suite
 lint: $(VENV)/.dev-installed ## Lint only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
+
+bench: $(VENV)/.site-installed ## Measure: the feed step at 5,000 posts against Pelican's (not part of test)
+	$(BIN)/python bench/feed_step.py 5000 5
 
 clean: ## Remove the built site and caches (keeps .venv)
 	rm -rf $(OUTPUTDIR) .cache .pytest_cache .ruff_cache

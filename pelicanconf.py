@@ -63,7 +63,7 @@ STATIC_PATHS = ["images"]
 EXTRA_PATH_METADATA = {}
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["checks"]
+PLUGINS = ["checks", "feeds"]
 # Front-matter keys your own additions use, so the checks don't report them as typos.
 METADATA_KEYS = []
 
@@ -111,13 +111,16 @@ ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives"]
 
-# Feeds (the feeds plugin takes these over). Paths are public: keep them stable.
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-TRANSLATION_FEED_ATOM = None
+# Feeds: written by plugins/feeds (Pelican's own feed settings are switched off).
+# Their addresses are public and stable; see FEEDS in the README to change them.
 FEED_MAX_ITEMS = 20
+FEEDS = {}
+FEED_ALL_ATOM = CATEGORY_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+
+# Templates escape every value unless marked |safe (post bodies are), so a title
+# with "<" or "&" never breaks a page.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 
 # =============================================================================
 # Markdown

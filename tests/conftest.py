@@ -2,6 +2,7 @@
 
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -30,14 +31,21 @@ class Build:
         return sorted(p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html"))
 
 
-def build(tmp: Path, *, content: Path = ROOT / "content", publish=False, cwd=ROOT, env=None):
-    """Build `content` with the kit's own settings, the way the Makefile does."""
+def build(
+    tmp: Path, *, content: Path = ROOT / "content", publish=False, cwd=ROOT, env=None, extra=None
+):
+    """Build `content` with the kit's own settings, the way the Makefile does.
+
+    `extra` overrides settings ({"FEED_MAX_ITEMS": 3}), as `pelican -e` does.
+    """
     output, cache = tmp / "output", tmp / "cache"
     settings = ROOT / ("publishconf.py" if publish else "pelicanconf.py")
     cmd = [
         sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
         "--log-handler", "plain", "-e", f'CACHE_PATH="{cache}"',
     ]  # fmt: skip
+    for key, value in (extra or {}).items():
+        cmd += ["-e", f"{key}={json.dumps(value)}"]
     if publish:
         cmd += ["--fatal", "errors"]
     run_env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "200", **(env or {})}

@@ -22,6 +22,8 @@ PAGES = {
     "page": "/visit-us/",
     "category": "/category/digital-help/",
     "archives": "/archives/",
+    "tag": "/tag/children/",
+    "subscribe": "/subscribe/",
     "404": "/no-such-page/",
 }
 

@@ -93,3 +93,12 @@ def test_sample_brand_colours_pass_and_weak_ones_are_explained():
     problems = check_colours(weak)
     assert any("'brand'" in p and "darker" in p for p in problems)
     assert any("accent_dark_mode" in p and "hex" in p for p in problems)
+
+
+def test_short_slug_cuts_at_a_hyphen_and_is_stable():
+    from checks.addresses import MAX_SLUG, short_slug
+
+    long = "-".join(["very-long-title"] * 30)
+    assert len(short_slug(long)) <= MAX_SLUG
+    assert short_slug(long) == short_slug(long) and not short_slug(long).endswith("-")
+    assert short_slug("short-slug") == "short-slug"

@@ -29,3 +29,14 @@ def test_readme_gives_the_two_setup_commands_and_ci_runs_the_same():
 def test_secrets_are_git_ignored():
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert ".env" in ignored and "!.env.example" in ignored
+
+
+def test_every_feeds_setting_is_documented():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from feeds.settings import DEFAULTS
+
+    for key in DEFAULTS:
+        assert f"`{key}`" in README, f"README does not document FEEDS['{key}']"
+    assert "`FEED_MAX_ITEMS`" in README

@@ -11,7 +11,8 @@ from .findings import Finding
 from .source import line_containing, metadata_line
 
 # Front-matter keys Pelican and the Noticeboard theme understand (lower case, as
-# Pelican stores them). Plugins add their own through the METADATA_KEYS setting.
+# Pelican stores them). Plugins add theirs to PLUGIN_METADATA_KEYS when initialized;
+# a library adds its own in METADATA_KEYS.
 KNOWN_METADATA_KEYS = frozenset(
     {
         # Pelican

@@ -4,10 +4,12 @@ import logging
 
 from pelican.contents import Article, Page
 
+from .addresses import short_slug, unusable
 from .colours import check_colours
 from .content import KNOWN_METADATA_KEYS, check_images, check_metadata_keys
+from .findings import Finding
 from .reader import CheckedMarkdownReader
-from .source import read_text
+from .source import metadata_line, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +30,50 @@ def check_content(instance):
     settings = instance.settings
     path = instance.source_path
     text = read_text(path)
-    known = KNOWN_METADATA_KEYS | {k.lower() for k in settings.get("METADATA_KEYS", ())}
-    findings = check_metadata_keys(instance.metadata, known, text, path)
+    extra = (*settings.get("METADATA_KEYS", ()), *settings.get("PLUGIN_METADATA_KEYS", ()))
+    known = KNOWN_METADATA_KEYS | {k.lower() for k in extra}
+    findings = fix_addresses(instance)
+    findings += check_metadata_keys(instance.metadata, known, text, path)
     findings += check_images(instance._content, instance.metadata, text, path, settings["PATH"])
     for finding in findings:
         (logger.error if finding.error else logger.warning)("%s", finding)
+
+
+def fix_addresses(instance):
+    """Give a post an address it can be written at, whatever its title or tags say."""
+    if not isinstance(instance, (Article, Page)) or not instance.source_path:
+        return []
+    path, findings = instance.source_path, []
+    slug = getattr(instance, "slug", "") or ""
+    if len(slug) > len(short_slug(slug)):
+        instance.slug = short_slug(slug)
+        findings.append(
+            Finding(
+                path, None,
+                f"The title is too long to use whole in the page address; it was shortened "
+                f"to '{instance.slug}'.",
+                "Add a line 'Slug: a-short-address' to choose one.", error=False,
+            )
+        )  # fmt: skip
+    bad_tags = unusable(getattr(instance, "tags", None))
+    if bad_tags:
+        text = read_text(path)
+        instance.tags = [t for t in instance.tags if t.slug]
+        for tag in bad_tags:
+            findings.append(
+                Finding(
+                    path, metadata_line(text, "tags"),
+                    f"The tag '{tag}' has no letters or digits to make an address from, "
+                    "so it was left out.", "Use a word, e.g. 'celebrations'.", error=False,
+                )
+            )  # fmt: skip
+    category = getattr(instance, "category", None)
+    if category is not None and not category.slug:
+        findings.append(
+            Finding(
+                path, metadata_line(read_text(path), "category"),
+                f"The category '{category}' has no letters or digits to make an address from.",
+                "Use a word, e.g. 'News'.",
+            )
+        )  # fmt: skip
+    return findings

@@ -1,0 +1,99 @@
+"""The feeds generator: Pelican's own extension point for writing extra output."""
+
+import heapq
+import logging
+import os
+
+from pelican.generators import Generator
+
+from . import render
+from .entries import make_entry
+from .selection import collect, site_feeds
+from .settings import read_settings
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {"atom": render.atom, "rss": render.rss}
+TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml",
+         "json": "application/feed+json"}  # fmt: skip
+
+
+def _timestamp(item):
+    return item.date.timestamp()
+
+
+class FeedsGenerator(Generator):
+    """Writes every feed, the feed stylesheet and the Subscribe page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = read_settings(self.settings)
+        self._entries = {}  # source path -> Entry, each post composed once per build
+        self.feeds = []
+
+    def feed(self, key, title, description, html_url, paths, content, newest_first=False):
+        """A Feed of the newest FEED_MAX_ITEMS items of `content`.
+
+        `newest_first` says `content` is already sorted newest first (Pelican's own
+        lists are, with the default ARTICLE_ORDER_BY), which saves a sort per feed.
+        """
+        if newest_first:
+            newest = content[: self.site.max_items]
+        else:
+            newest = heapq.nlargest(self.site.max_items, content, key=_timestamp)
+        return render.Feed(
+            key, title, description, html_url, paths, [self.entry(a) for a in newest]
+        )
+
+    def entry(self, article):
+        if article.source_path not in self._entries:
+            self._entries[article.source_path] = make_entry(article, self.site)
+        return self._entries[article.source_path]
+
+    def generate_context(self):
+        # The theme's autodiscovery links and Subscribe page read these.
+        paths = self.site.paths
+        self.context["feed_links"] = [
+            {"title": f"{self.site.sitename}: all news ({name})", "type": TYPES[fmt],
+             "href": paths[f"all_{fmt}"]}
+            for fmt, name in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))
+        ]  # fmt: skip
+        self.context["feed_paths"] = paths
+        self.context["subscribe_url"] = paths["subscribe_url"]
+
+    def generate_output(self, writer):
+        articles = self.context.get("articles", [])  # published only: no drafts, hidden, future
+        self.feeds = site_feeds(
+            self, articles, self.context.get("categories", []), self.context.get("tags", [])
+        )
+        for _receiver, extra in collect.send(self):
+            self.feeds.extend(extra or [])
+        stylesheet = self.site.url(self.site.paths["stylesheet"])
+        for feed in self.feeds:
+            for fmt, path in feed.paths.items():
+                if fmt == "json":
+                    data = render.json_feed(feed, self.site)
+                else:
+                    data = FORMATS[fmt](feed, self.site, stylesheet)
+                self._write(path, data)
+        self._write_stylesheet(writer)
+        self._write_subscribe_page(writer)
+
+    def _write(self, path, data: bytes):
+        target = os.path.join(self.output_path, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(data)
+
+    def _write_stylesheet(self, writer):
+        template = self.env.get_template("feed.xsl")
+        xsl = template.render({**self.context, "SITEURL": self.site.siteurl})
+        self._write(self.site.paths["stylesheet"], xsl.encode("utf-8"))
+
+    def _write_subscribe_page(self, writer):
+        paths = self.site.paths
+        writer.write_file(
+            paths["subscribe_save_as"], self.get_template("subscribe"), self.context,
+            relative_urls=self.settings["RELATIVE_URLS"], url=paths["subscribe_url"],
+            feeds=self.feeds, page_name="subscribe",
+        )  # fmt: skip
