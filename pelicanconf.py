@@ -63,7 +63,7 @@ STATIC_PATHS = ["images"]
 EXTRA_PATH_METADATA = {}
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["checks", "feeds"]
+PLUGINS = ["checks", "feeds", "announce"]
 # Front-matter keys your own additions use, so the checks don't report them as typos.
 METADATA_KEYS = []
 
@@ -143,7 +143,16 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "md5"
 CONTENT_CACHING_LAYER = "reader"
-CACHE_PATH = str(Path(__file__).parent / ".cache")
+CACHE_PATH = str(Path(__file__).parent / ".cache" / "pelican")
+
+# =============================================================================
+# Announcing new posts (plugins/announce). Local builds never plan or send;
+# publishconf.py turns planning on. Every ANNOUNCE_* setting and its default is in
+# the README; channel keys (tokens, passwords) go in .env, never here.
+# =============================================================================
+ANNOUNCE_MAX_PER_RUN = 3
+ANNOUNCE_SINCE = None  # e.g. "2026-11-01": on the first run, announce posts from this date
+ANNOUNCE_HASHTAGS = {}  # e.g. {"Riverside Central": "RiversideLibraries"}
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

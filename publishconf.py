@@ -29,3 +29,6 @@ RELATIVE_URLS = False
 
 # Start from an empty output folder so nothing stale goes live.
 DELETE_OUTPUT_DIRECTORY = True
+
+# Plan announcements of new posts; `make announce` sends them after deploying.
+ANNOUNCE_ENABLED = True

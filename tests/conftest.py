@@ -32,19 +32,24 @@ class Build:
 
 
 def build(
-    tmp: Path, *, content: Path = ROOT / "content", publish=False, cwd=ROOT, env=None, extra=None
-):
+    tmp: Path, *, content: Path = ROOT / "content", publish=False, cwd=ROOT, env=None,
+    extra=None, settings_file=None,
+):  # fmt: skip
     """Build `content` with the kit's own settings, the way the Makefile does.
 
     `extra` overrides settings ({"FEED_MAX_ITEMS": 3}), as `pelican -e` does.
     """
     output, cache = tmp / "output", tmp / "cache"
-    settings = ROOT / ("publishconf.py" if publish else "pelicanconf.py")
-    cmd = [
-        sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
-        "--log-handler", "plain", "-e", f'CACHE_PATH="{cache}"',
-    ]  # fmt: skip
-    for key, value in (extra or {}).items():
+    settings = settings_file or ROOT / ("publishconf.py" if publish else "pelicanconf.py")
+    overrides = {"CACHE_PATH": str(cache)}
+    if publish and settings_file is None:
+        # Announcement plans go to the temp folder, never the checkout's .announce/.
+        overrides["ANNOUNCE_STATE_DIR"] = str(tmp / "announce")
+        overrides["ANNOUNCE_LEDGER"] = str(tmp / "announce-ledger.json")
+    overrides.update(extra or {})
+    cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
+           "--log-handler", "plain"]  # fmt: skip
+    for key, value in overrides.items():
         cmd += ["-e", f"{key}={json.dumps(value)}"]
     if publish:
         cmd += ["--fatal", "errors"]

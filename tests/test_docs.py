@@ -40,3 +40,27 @@ def test_every_feeds_setting_is_documented():
     for key in DEFAULTS:
         assert f"`{key}`" in README, f"README does not document FEEDS['{key}']"
     assert "`FEED_MAX_ITEMS`" in README
+
+
+def test_every_announce_setting_is_documented():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from announce.config import DEFAULTS
+
+    for key in DEFAULTS:
+        assert f"`{key}`" in README, f"README does not document {key}"
+
+
+def test_every_channel_key_is_in_env_example_and_readme():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from announce.channels import TYPES
+    from announce.config import DEFAULTS, read_config
+
+    example = (ROOT / ".env.example").read_text()
+    for channel in read_config(DEFAULTS, environ={}).channels:
+        for key in TYPES[channel.type].env_keys(channel):
+            assert f"\n{key}=" in example, f".env.example does not list {key}"
+            assert key in README, f"README does not document {key}"

@@ -1,10 +1,11 @@
-"""The feed step at N posts: the kit's feeds plugin against Pelican's own feed writer.
+"""Two build steps at N posts, on the same posts read once (only the steps are timed):
 
-    python bench/feed_step.py [N] [RUNS]      # default 5000 posts, 5 runs each, in turn
+- the feed step: the kit's feeds plugin against Pelican's own feed writer. Pelican
+  writes Atom and RSS for all posts and each category, and Atom for each tag; the kit
+  writes the same set plus JSON Feed, the stylesheet and the Subscribe page;
+- announcement planning with an N-entry ledger (every post announced but the newest 3).
 
-Both run in one process on the same posts, read once: only the feed step is timed.
-Pelican writes Atom and RSS for all posts and each category, and Atom for each tag;
-the kit writes the same set plus JSON Feed, the stylesheet and the Subscribe page.
+    python bench/steps.py [N] [RUNS]      # default 5000 posts, 5 runs each, in turn
 """
 
 import logging
@@ -80,7 +81,45 @@ def main(n=5000, runs=5):
         print(f"| Pelican built-in feeds | {p:.3f} | {pelican_files} |")
         print(f"| Noticeboard feeds plugin | {k:.3f} | {files} |")
         print(f"ratio kit / Pelican: {k / p:.2f}x (target <= 1.5x)")
+        plan_median = plan_step(generators, Path(tmp), runs)
+        print(f"announcement planning, {n}-entry ledger: {plan_median:.3f} s (target < 0.2 s)")
         return k / p
+
+
+def plan_step(generators, tmp, runs):
+    """Time the publish build's planning with a ledger of every post but the newest 3."""
+    import json
+
+    from announce.ledger import Ledger
+    from announce.planner import AnnouncePlanGenerator
+    from feeds.entries import entry_id
+    from feeds.settings import read_settings as feed_settings
+
+    articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator")
+    settings = articles.settings
+    authority = feed_settings(settings).id_authority
+    ledger = Ledger(str(tmp / "ledger.json"))
+    newest_first = sorted(articles.articles, key=lambda a: a.date, reverse=True)
+    for article in newest_first[3:]:
+        post = type("P", (), {"id": entry_id(article, authority), "title": article.title,
+                              "url": article.url})  # fmt: skip
+        for channel in ("mastodon", "bluesky", "webhook", "email"):
+            ledger.record(post, channel, "sent", save=False, remote_id="1")
+    ledger.save()
+    settings.update({"ANNOUNCE_ENABLED": True, "ANNOUNCE_LEDGER": ledger.path,
+                     "ANNOUNCE_STATE_DIR": str(tmp / "state")})  # fmt: skip
+    planner = AnnouncePlanGenerator(
+        context=articles.context, settings=settings, path=articles.path,
+        theme=articles.theme, output_path=articles.output_path,
+    )  # fmt: skip
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        planner.generate_output(None)
+        times.append(time.perf_counter() - t)
+    planned = json.loads((tmp / "state" / "plan.json").read_text())["posts"]
+    assert len(planned) == 3, len(planned)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,8 @@
+"""The announce channels, by type."""
+
+from .bluesky import BlueskyChannel
+from .email import EmailChannel
+from .mastodon import MastodonChannel
+from .webhook import WebhookChannel
+
+TYPES = {c.kind: c for c in (MastodonChannel, BlueskyChannel, WebhookChannel, EmailChannel)}

