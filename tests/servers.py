@@ -222,6 +222,7 @@ class Proxy(http.server.ThreadingHTTPServer):
     def __init__(self, target: str):
         self.target = target.removeprefix("http://")
         self.after = None
+        self.rewrite = None  # fn(path, body) -> body: change what the client hears
         self.paths = []  # every request, "METHOD /path"
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
@@ -246,6 +247,8 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body=body or None, headers=headers)
         response = conn.getresponse()
         data = response.read()
+        if self.server.rewrite:
+            data = self.server.rewrite(self.path, data)
         if self.server.after:
             self.server.after(self.path)
         self.send_response(response.status)

@@ -3,6 +3,7 @@ on 127.0.0.1 (mastodon-mock behind Mastodon.py, the reference Bluesky PDS, an SM
 server, a webhook receiver), and the ledger keeps every post to exactly one send."""
 
 import email
+import json
 import os
 import signal
 import stat
@@ -226,6 +227,40 @@ def test_mastodon_posts_with_image_alt_text_and_language(ws, mastodon):
     sent = ws.ledger_data()["posts"]
     rhyme_entry = next(p for p in sent.values() if p["title"].startswith("Rhyme"))
     assert rhyme_entry["channels"]["mastodon"]["remote_id"] == rhyme["id"]
+
+
+def test_mastodon_limits_come_from_the_instance(ws, mastodon):
+    """An instance allowing 150 characters, each link counting as 30: never assume 500/23."""
+    since(ws, ANNOUNCE_MAX_PER_RUN=1)
+    ws.build()
+    proxy = Proxy(mastodon.url)
+
+    def smaller(path, body):
+        if path.startswith("/api/v2/instance"):
+            data = json.loads(body)
+            data["configuration"]["statuses"].update(
+                {"max_characters": 150, "characters_reserved_per_url": 30}
+            )
+            return json.dumps(data).encode()
+        return body
+
+    proxy.rewrite = smaller
+    try:
+        preview = ws.announce(mastodon_env(mastodon, proxy.url), command="preview")
+        assert "of 150 characters" in preview.output, preview.output
+        assert ws.announce(mastodon_env(mastodon, proxy.url)).returncode == 1  # 2 left
+    finally:
+        proxy.close()
+    [status] = mastodon.statuses()
+    import sys
+
+    sys.path.insert(0, "plugins")
+    from announce.text import mastodon_counter
+    from bs4 import BeautifulSoup
+
+    text = BeautifulSoup(status["content"], "html.parser").get_text("\n")
+    assert mastodon_counter(30)(text) <= 150
+    assert f"{SITEURL}/news/2026/rhyme-time-returns-to-northfield/" in text
 
 
 def test_mastodon_idempotency_key_makes_a_repeat_one_status(mastodon):
