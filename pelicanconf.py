@@ -29,6 +29,14 @@ LIBRARY = {
         ("Saturday", "9am to 5pm"),
         ("Sunday", "Closed"),
     ],
+    # Every branch, with its address: events name one in Location:, and event pages
+    # give search engines the address.
+    "branches": {
+        "Riverside Central Library": "1 Mill Lane, Riverside RV1 2AB",
+        "Northfield Library": "14 North Road, Riverside RV3 4CD",
+        "Westbrook Library": "Westbrook Parade, Riverside RV5 6EF",
+        "Eastgate Library": "2 Gate Street, Riverside RV2 8GH",
+    },
     "phone": "01234 567890",
     "email": "libraries@riverside.example",
     # The library's own social accounts: shown in the footer. Leave a list empty to hide it.
@@ -63,7 +71,7 @@ STATIC_PATHS = ["images"]
 EXTRA_PATH_METADATA = {}
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["checks", "feeds", "announce"]
+PLUGINS = ["checks", "feeds", "announce", "events"]
 # Front-matter keys your own additions use, so the checks don't report them as typos.
 METADATA_KEYS = []
 
@@ -153,6 +161,16 @@ CACHE_PATH = str(Path(__file__).parent / ".cache" / "pelican")
 ANNOUNCE_MAX_PER_RUN = 3
 ANNOUNCE_SINCE = None  # e.g. "2026-11-01": on the first run, announce posts from this date
 ANNOUNCE_HASHTAGS = {}  # e.g. {"Riverside Central": "RiversideLibraries"}
+
+# =============================================================================
+# Events (plugins/events): a post with Event-Start: is an event.
+# =============================================================================
+EVENTS_URL = "events/"
+EVENTS_CALENDAR = "events.ics"  # the site-wide calendar to subscribe to
+EVENTS_AUDIENCES = ["everyone", "adults", "teens", "children", "families", "under fives"]
+EVENTS_HORIZON_DAYS = 92  # how far ahead repeating events are listed
+EVENTS_CURRENCY = "GBP"
+EVENTS_NOW = None  # preview the events pages as of another moment, e.g. "2026-12-01T09:00"
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

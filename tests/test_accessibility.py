@@ -24,6 +24,10 @@ PAGES = {
     "archives": "/archives/",
     "tag": "/tag/children/",
     "subscribe": "/subscribe/",
+    "events": "/events/",
+    "events-audience": "/events/audience/families/",
+    "events-past": "/events/past/",
+    "event": "/news/2026/author-talk-meera-joshi-on-the-river-remembers/",
     "404": "/no-such-page/",
 }
 

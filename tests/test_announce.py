@@ -551,3 +551,49 @@ def test_secrets_never_reach_output_ledger_plan_or_logs(ws, webhook, mastodon):
         needle = secret.rsplit("/", 1)[-1]
         for text in texts:
             assert needle not in text
+
+
+# -- event reminders ----------------------------------------------------------------------
+
+REMINDED_EVENT = """Title: Author talk in 2030
+Date: 2026-03-10 09:00 +00:00
+Category: Events
+Event-Start: 2030-01-21 19:00
+Event-Duration: 1h30m
+Location: Riverside Central Library, Event Room
+Announce-Reminder: 1d
+Summary: A talk, with a reminder the day before.
+
+Text.
+"""
+
+
+def test_event_reminder_is_sent_once_in_its_window(ws, webhook):
+    (ws.content / "posts" / "2026-03-10-talk.md").write_text(REMINDED_EVENT)
+    ws.write_settings(
+        {
+            "ANNOUNCE_SINCE": "2026-01-20",
+            "PLUGINS": ["feeds", "announce", "events"],
+            "EVENTS_NOW": "2030-01-18T12:00:00+00:00",
+        }
+    )
+    ws.build()
+    assert not any(p["id"].endswith("#reminder") for p in ws.plan())  # three days before
+    assert ws.announce(webhook_env(webhook)).returncode == 1  # 4 posts, 3 per run
+    ws.write_settings(
+        {
+            "ANNOUNCE_SINCE": "2026-01-20",
+            "PLUGINS": ["feeds", "announce", "events"],
+            "EVENTS_NOW": "2030-01-20T20:00:00+00:00",
+        }
+    )
+    ws.build()
+    [planned] = [p for p in ws.plan() if p["id"].endswith("#reminder")]
+    assert planned["send_before"] == "2030-01-21T19:00:00+00:00"
+    for _ in range(2):
+        ws.announce(webhook_env(webhook))
+    texts = [r["json"]["text"] for r in webhook.requests]
+    reminders = [t for t in texts if t.startswith("Reminder: Author talk in 2030")]
+    assert len(reminders) == 1
+    assert "Monday 21 January 2030 at 7pm, Riverside Central Library, Event Room." in reminders[0]
+    assert sum(t.startswith("Author talk in 2030") for t in texts) == 1  # the post itself, once

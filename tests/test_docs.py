@@ -64,3 +64,11 @@ def test_every_channel_key_is_in_env_example_and_readme():
         for key in TYPES[channel.type].env_keys(channel):
             assert f"\n{key}=" in example, f".env.example does not list {key}"
             assert key in README, f"README does not document {key}"
+
+
+def test_every_events_setting_is_documented():
+    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    keys = [k for k in settings if k.startswith("EVENTS_")]
+    assert len(keys) >= 5
+    for key in keys:
+        assert f"`{key}`" in README, f"README does not document {key}"

@@ -8,6 +8,8 @@ import json
 import os
 import posixpath
 import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from feeds.entries import entry_id
 from feeds.text import plain
@@ -43,18 +45,48 @@ def make_post(article, siteurl: str, content_path: str, authority: str) -> Post:
     )
 
 
-def select(articles, ledger, channel_names, authority, make) -> list[Post]:
-    """Posts (oldest first) not yet done on every channel. `make(article)` -> Post is
-    only called for those, so planning stays fast with a long ledger."""
+def select(articles, ledger, channel_names, authority, make, now=None) -> list[Post]:
+    """Posts (oldest first) not yet done on every channel, and event reminders now due.
+    `make(article)` -> Post is only called for those, so planning stays fast with a
+    long ledger."""
+    now = now or datetime.now(UTC)
     posts = []
     for article in sorted(articles, key=lambda a: a.date):
         if not wants_announcing(article):
             continue
         post_id = entry_id(article, authority)
-        if all(ledger.state(post_id, name) in DONE for name in channel_names):
-            continue
-        posts.append(make(article))
-    return posts
+        if not all(ledger.state(post_id, name) in DONE for name in channel_names):
+            posts.append(make(article))
+        start = reminder_due(article, now)
+        if start and not all(ledger.state(f"{post_id}#reminder", n) in DONE for n in channel_names):
+            posts.append(reminder(make(article), article, start))
+    return sorted(posts, key=lambda p: p.date)
+
+
+def reminder_due(article, now):
+    """The next occurrence's start, if its `Announce-Reminder:` is due now."""
+    event = getattr(article, "event", None)  # set by the events plugin
+    if event is None or event.reminder is None:
+        return None
+    window = now + event.reminder + timedelta(days=1)
+    upcoming = [start for start, _ in event.occurrences(now, window)]
+    start = upcoming[0] if upcoming else event.start
+    return start if start - event.reminder <= now < start else None
+
+
+def reminder(post: Post, article, start) -> Post:
+    """The reminder for an event, sent once (its own ledger entry: id#reminder)."""
+    from events.display import clock, day  # the events plugin made article.event
+
+    text = f"Reminder: {post.title}, {day(start)} at {clock(start)}, {article.event.location}."
+    due = start - article.event.reminder
+    return replace(
+        post,
+        id=f"{post.id}#reminder",
+        text=text,
+        date=due.isoformat(),
+        send_before=start.isoformat(),
+    )
 
 
 def write_plan(path: str, posts: list[Post], siteurl: str):

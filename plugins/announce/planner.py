@@ -3,6 +3,7 @@ generator's context is ready, and only writes when ANNOUNCE_ENABLED is on)."""
 
 import logging
 import time
+from datetime import datetime
 
 from feeds.settings import read_settings as feed_settings
 from pelican.generators import Generator
@@ -28,7 +29,9 @@ class AnnouncePlanGenerator(Generator):
 
         ledger = Ledger.load(config.ledger)
         channels = [c.name for c in config.channels]
-        posts = select(self.context.get("articles", []), ledger, channels, authority, make)
+        now = self.settings.get("EVENTS_NOW")
+        now = datetime.fromisoformat(now) if now else None  # a preview as of another moment
+        posts = select(self.context.get("articles", []), ledger, channels, authority, make, now)
         write_plan(config.plan_path, posts, siteurl)
         logger.info(
             "announce: planned %d post(s) in %.2f s (%s); send with `make announce`",

@@ -18,6 +18,7 @@ class Post:
     image_path: str = ""  # local file
     image_url: str = ""
     image_alt: str = ""
+    send_before: str = ""  # ISO 8601: after this, too late to send (an event reminder)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -3,7 +3,7 @@
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from . import ledger as states
 from .errors import AnnounceError, OutcomeUnknown, PermanentError, RetryableError
@@ -150,6 +150,10 @@ def _run_channel(posts, ledger, channel, config, sleep, live, live_cache):
                 )
                 rows.append(Row(post.title, channel.name, "sent", "found, made by an earlier run"))
                 continue
+        if post.send_before and datetime.now(UTC) >= _date(post.send_before):
+            ledger.record(post, channel.name, states.SKIPPED, reason="too late: the event began")
+            rows.append(Row(post.title, channel.name, "skipped", "too late: the event began"))
+            continue
         if attempted >= config.max_per_run:
             rows.append(
                 Row(

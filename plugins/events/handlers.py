@@ -1,0 +1,75 @@
+"""Where events meet Pelican: read and check each post's event, and its extras."""
+
+import logging
+from zoneinfo import ZoneInfo
+
+from checks.findings import Finding
+from checks.source import metadata_line, read_text
+from feeds.entries import entry_id
+from feeds.settings import read_settings as feed_settings
+from feeds.text import plain
+from pelican.contents import Article
+
+from .display import FILTERS
+from .jsonld import event_jsonld
+from .parse import EVENT_KEYS, EventError, is_event, parse_event
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AUDIENCES = ("everyone", "adults", "teens", "children", "families", "under fives")
+
+
+def configure(pelican):
+    """On `initialized`: event keys are known front matter, date filters for templates."""
+    settings = pelican.settings
+    settings["PLUGIN_METADATA_KEYS"] = (*settings.get("PLUGIN_METADATA_KEYS", ()), *EVENT_KEYS)
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), **FILTERS}
+
+
+def read_event(instance):
+    """On `content_object_init`: attach `article.event`, or log where it is wrong."""
+    if not isinstance(instance, Article) or not is_event(instance.metadata):
+        return
+    settings = instance.settings
+    tz = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    audiences = [a.lower() for a in settings.get("EVENTS_AUDIENCES", DEFAULT_AUDIENCES)]
+    try:
+        event = parse_event(instance.metadata, tz, audiences)
+    except EventError as err:
+        line = metadata_line(read_text(instance.source_path), err.key)
+        logger.error("%s", Finding(instance.source_path, line, err.problem, err.fix))
+        return
+    branches = (settings.get("LIBRARY") or {}).get("branches") or {}
+    if branches and event.branch not in branches and not event.online:
+        line = metadata_line(read_text(instance.source_path), "location")
+        logger.warning(
+            "%s",
+            Finding(
+                instance.source_path,
+                line,
+                f"'{event.branch}' is not one of LIBRARY['branches'].",
+                "Check the spelling, or add the branch and its address in pelicanconf.py.",
+                error=False,
+            ),
+        )
+    instance.event = event
+    instance.event_summary = plain(getattr(instance, "summary", ""))
+    instance.event_uid = entry_id(instance, feed_settings(settings).id_authority)
+
+
+def event_json(article, siteurl, settings):
+    """The JSON-LD for an event page (called from the theme through `event_data`)."""
+    event = article.event
+    start, end = (getattr(article, "event_next", None) or [(event.start, event.end)])[0]
+    image = (article.metadata.get("image") or "").replace("{static}", "").lstrip("/")
+    return event_jsonld(
+        event,
+        start,
+        end,
+        title=article.title,
+        description=article.event_summary,
+        url=f"{siteurl}/{article.url}",
+        image=f"{siteurl}/{image}" if image else "",
+        branches=(settings.get("LIBRARY") or {}).get("branches") or {},
+        currency=settings.get("EVENTS_CURRENCY", "GBP"),
+    )
