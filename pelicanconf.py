@@ -71,7 +71,7 @@ STATIC_PATHS = ["images"]
 EXTRA_PATH_METADATA = {}
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["checks", "feeds", "announce", "events"]
+PLUGINS = ["checks", "feeds", "announce", "events", "brochures"]
 # Front-matter keys your own additions use, so the checks don't report them as typos.
 METADATA_KEYS = []
 
@@ -171,6 +171,13 @@ EVENTS_AUDIENCES = ["everyone", "adults", "teens", "children", "families", "unde
 EVENTS_HORIZON_DAYS = 92  # how far ahead repeating events are listed
 EVENTS_CURRENCY = "GBP"
 EVENTS_NOW = None  # preview the events pages as of another moment, e.g. "2026-12-01T09:00"
+
+# =============================================================================
+# Brochures (plugins/brochures): content/brochures/*.md, read online and as a PDF.
+# =============================================================================
+BROCHURES_URL = "brochures/"
+BROCHURES_PAGE_SIZE = "A5"  # or "A4"
+BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a plain PDF
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

@@ -49,8 +49,8 @@ def build(
     overrides.update(extra or {})
     cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
            "--log-handler", "plain"]  # fmt: skip
-    for key, value in overrides.items():
-        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    # One -e with every pair: pelican keeps only the last -e it is given.
+    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in overrides.items())]
     if publish:
         cmd += ["--fatal", "errors"]
     run_env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "200", **(env or {})}

@@ -28,6 +28,8 @@ PAGES = {
     "events-audience": "/events/audience/families/",
     "events-past": "/events/past/",
     "event": "/news/2026/author-talk-meera-joshi-on-the-river-remembers/",
+    "brochure": "/brochures/whats-on-winter-2026-to-2027/",
+    "brochures": "/brochures/",
     "404": "/no-such-page/",
 }
 

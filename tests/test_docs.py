@@ -72,3 +72,11 @@ def test_every_events_setting_is_documented():
     assert len(keys) >= 5
     for key in keys:
         assert f"`{key}`" in README, f"README does not document {key}"
+
+
+def test_every_brochures_setting_is_documented():
+    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    keys = [k for k in settings if k.startswith("BROCHURES_")]
+    assert len(keys) >= 3
+    for key in keys:
+        assert f"`{key}`" in README, f"README does not document {key}"

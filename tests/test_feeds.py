@@ -38,7 +38,7 @@ def test_every_feed_is_valid_with_absolute_urls_and_aware_dates(publish_site):
         self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
         assert self_links == [SITEURL + "/" + path.relative_to(publish_site.output).as_posix()]
         for entry in parsed.entries:
-            assert entry.link.startswith(SITEURL + "/news/"), entry.link
+            assert entry.link.startswith((SITEURL + "/news/", SITEURL + "/brochures/")), entry.link
             raw_date = entry.get("published") or entry.get("updated")
             assert raw_date[-6:] in ("+00:00", "+01:00") or raw_date.endswith(("+0000", "+0100"))
             html = entry.content[0].value if "content" in entry else entry.summary

@@ -31,7 +31,8 @@ class AnnouncePlanGenerator(Generator):
         channels = [c.name for c in config.channels]
         now = self.settings.get("EVENTS_NOW")
         now = datetime.fromisoformat(now) if now else None  # a preview as of another moment
-        posts = select(self.context.get("articles", []), ledger, channels, authority, make, now)
+        content = [*self.context.get("articles", []), *self.context.get("brochures", [])]
+        posts = select(content, ledger, channels, authority, make, now)
         write_plan(config.plan_path, posts, siteurl)
         logger.info(
             "announce: planned %d post(s) in %.2f s (%s); send with `make announce`",

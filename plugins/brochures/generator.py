@@ -1,0 +1,200 @@
+"""Brochures: read from content/brochures/, written as a reading view and a PDF."""
+
+import itertools
+import logging
+import os
+from datetime import date, datetime, time
+
+from checks.findings import Finding
+from checks.source import metadata_line, read_text
+from pelican import signals
+from pelican.generators import Generator
+from pelican.utils import get_relative_path
+
+from .content import Brochure, Section, split_sections
+from .pdf import human_size, local_images, make_pdf
+
+logger = logging.getLogger(__name__)
+
+
+class BrochuresGenerator(Generator):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.brochures = []
+        site = (self.settings.get("SITEURL") or "").rstrip("/")
+        self.siteurl = site if site.startswith("http") else "http://127.0.0.1:8000"
+
+    def generate_context(self):
+        for path in self.get_files(self.settings.get("BROCHURE_PATHS", ["brochures"])):
+            try:
+                brochure = self.readers.read_file(
+                    base_path=self.path,
+                    path=path,
+                    content_class=Brochure,
+                    context=self.context,
+                    preread_signal=signals.page_generator_preread,
+                    preread_sender=self,
+                    context_signal=signals.page_generator_context,
+                    context_sender=self,
+                )
+            except Exception:
+                logger.exception("Could not process %s", path, exc_info=self.settings.get("DEBUG"))
+                continue
+            if not brochure.is_valid() or brochure.status != "published":
+                continue
+            if not self._valid(brochure):
+                continue
+            self.add_source_path(brochure)
+            self.add_static_links(brochure)
+            self.brochures.append(brochure)
+        self.brochures.sort(key=lambda b: getattr(b, "date", None) or datetime.min, reverse=True)
+        self.context["brochures"] = self.brochures
+        self.context["brochures_url"] = self.settings.get("BROCHURES_URL", "brochures/")
+
+    def _valid(self, brochure) -> bool:
+        """Located errors for a brochure that cannot be made."""
+        text, path = read_text(brochure.source_path), brochure.source_path
+        problems = []
+        if not split_sections(brochure._content)[1] and not brochure.metadata.get("events-from"):
+            problems.append(
+                Finding(
+                    path,
+                    None,
+                    "The brochure has no sections.",
+                    "Start each section with a second-level heading: ## Section title.",
+                )
+            )
+        cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
+        if not cover:
+            problems.append(
+                Finding(
+                    path,
+                    metadata_line(text, "title"),
+                    "The brochure has no Cover.",
+                    "Add Cover: images/name.jpg and Cover-Alt: describing it.",
+                )
+            )
+        elif not os.path.isfile(os.path.join(self.path, cover)):
+            problems.append(
+                Finding(
+                    path,
+                    metadata_line(text, "cover"),
+                    f"The cover image {cover} does not exist.",
+                    "Check the file name, or add the file to content/images/.",
+                )
+            )
+        elif not brochure.metadata.get("cover-alt"):
+            problems.append(
+                Finding(
+                    path,
+                    metadata_line(text, "cover"),
+                    "The cover has no Cover-Alt text.",
+                    "Add Cover-Alt: describing the picture.",
+                )
+            )
+        for problem in problems:
+            logger.error("%s", problem)
+        return not problems
+
+    def generate_output(self, writer):
+        if not self.brochures:
+            return
+        print_template = self.get_template("brochure_print")
+        css_path = os.path.join(self.theme, "static", "css", "brochure-print.css")
+        with open(css_path, encoding="utf-8") as f:
+            print_css = f.read()
+        page_size = self.settings.get("BROCHURES_PAGE_SIZE", "A5")
+        cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
+        roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
+        for brochure in self.brochures:
+            # The PDF needs absolute addresses; the reading view the site's own kind.
+            intro, sections = split_sections(brochure.get_content(self.siteurl))
+            sections += self._events_sections(brochure, self.siteurl)
+            here = self._siteurl_for(brochure)
+            reading_intro, reading = split_sections(brochure.get_content(here))
+            reading += self._events_sections(brochure, here)
+            pdf_path = os.path.join(os.path.dirname(brochure.save_as), f"{brochure.slug}.pdf")
+            html = print_template.render(
+                {**self.context, "SITEURL": self.siteurl},
+                brochure=brochure,
+                intro=intro,
+                sections=sections,
+                print_css=print_css,
+                page_size=page_size,
+                cover=self._cover_url(brochure),
+            )
+            html, files = local_images(html, self.siteurl, roots)
+            rendered = make_pdf(
+                html,
+                files,
+                os.path.join(self.output_path, pdf_path),
+                cache_dir,
+                self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
+            )
+            logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
+            brochure.pdf_url = pdf_path
+            brochure.pdf_size = human_size(
+                os.path.getsize(os.path.join(self.output_path, pdf_path))
+            )
+            brochure.sections = reading
+            brochure.intro = reading_intro
+            writer.write_file(
+                brochure.save_as,
+                self.get_template(brochure.template),
+                self.context,
+                brochure=brochure,
+                page=brochure,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                url=brochure.url,
+            )
+        url = self.context["brochures_url"]
+        writer.write_file(
+            os.path.join(url, "index.html"),
+            self.get_template("brochures"),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            url=url,
+        )
+
+    def _cover_url(self, brochure):
+        cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
+        return f"{self.siteurl}/{cover}"
+
+    def _siteurl_for(self, brochure):
+        if self.settings["RELATIVE_URLS"]:
+            return get_relative_path(brochure.save_as).rstrip("/") or "."
+        return self.settings["SITEURL"]
+
+    def _events_sections(self, brochure, siteurl) -> list[Section]:
+        """A "What's on" brochure: the events between Events-From and Events-To, a
+        section per month, from the events plugin."""
+        start, end = brochure.metadata.get("events-from"), brochure.metadata.get("events-to")
+        if not start or not end:
+            return []
+        articles = [a for a in self.context.get("articles", []) if getattr(a, "event", None)]
+        if not articles:
+            return []
+        tz = articles[0].event.tz
+        after = datetime.combine(_day(start), time.min, tz)
+        before = datetime.combine(_day(end), time.max, tz)
+        found = sorted(
+            ((s, e, a) for a in articles for s, e in a.event.occurrences(after, before)),
+            key=lambda item: (item[0], item[2].title),
+        )
+        template = self.get_template("partials/brochure_events")
+        sections = []
+        for (year, month), items in itertools.groupby(found, key=lambda i: (i[0].year, i[0].month)):
+            items = list(items)
+            title = f"{items[0][0]:%B %Y}"
+            html = template.render(
+                {**self.context, "SITEURL": siteurl},
+                title=title,
+                section_id=f"events-{year}-{month:02d}",
+                items=items,
+            )
+            sections.append(Section(f"events-{year}-{month:02d}", title, html))
+        return sections
+
+
+def _day(value) -> date:
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])

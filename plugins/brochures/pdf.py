@@ -1,0 +1,68 @@
+"""Print-ready PDFs with WeasyPrint, made only when what goes into them changes."""
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+logger = logging.getLogger(__name__)
+
+SRC = re.compile(r'(\bsrc=")([^"]+)(")')
+
+
+def local_images(html: str, siteurl: str, roots: list[str]) -> tuple[str, list[str]]:
+    """`html` with every image on the site replaced by its file (WeasyPrint reads files,
+    never the network), and the list of those files (they go into the content hash)."""
+    files = []
+
+    def swap(match):
+        url = match.group(2)
+        if not url.startswith(siteurl + "/"):
+            return match.group(0)
+        relative = unquote(urlsplit(url).path[len(urlsplit(siteurl).path) :].lstrip("/"))
+        for root in roots:
+            candidate = os.path.join(root, relative)
+            if os.path.isfile(candidate):
+                files.append(candidate)
+                return f"{match.group(1)}{Path(candidate).resolve().as_uri()}{match.group(3)}"
+        return match.group(0)
+
+    return SRC.sub(swap, html), files
+
+
+def content_hash(html: str, files: list[str], options: str) -> str:
+    digest = hashlib.sha256(html.encode("utf-8"))
+    digest.update(options.encode())
+    for path in sorted(set(files)):
+        with open(path, "rb") as f:
+            digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()[:20]
+
+
+def make_pdf(html: str, files: list[str], target: str, cache_dir: str, variant: str) -> bool:
+    """Write the PDF for `html` to `target`, from the cache when nothing changed.
+    Returns True when it had to render."""
+    key = content_hash(html, files, variant)
+    cached = os.path.join(cache_dir, f"{key}.pdf")
+    rendered = not os.path.exists(cached)
+    if rendered:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+
+        os.makedirs(cache_dir, exist_ok=True)
+        fetcher = URLFetcher(allowed_protocols=["file", "data"])  # never the network
+        tmp = cached + ".tmp"
+        HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).write_pdf(
+            tmp, pdf_variant=variant or None
+        )
+        os.replace(tmp, cached)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    shutil.copyfile(cached, target)
+    return rendered
+
+
+def human_size(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,185 @@
+"""Brochures: the PDF (read back with poppler's tools) and the reading view."""
+
+import contextlib
+import re
+import shutil
+import subprocess
+
+import feedparser
+import pytest
+from conftest import ROOT, SITEURL, build
+
+WHATS_ON = "brochures/whats-on-winter-2026-to-2027/"
+WELCOME = "brochures/welcome-to-your-library/"
+NOW = "2026-11-23T12:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not shutil.which("pdftotext"):
+        pytest.fail("poppler-utils is not installed: run `apt-get install poppler-utils`")
+    built = build(tmp_path_factory.mktemp("brochures"), publish=True, extra={"EVENTS_NOW": NOW})
+    assert built.returncode == 0, built.log
+    return built
+
+
+def pdf_of(site, folder):
+    return site.output / folder / (folder.rstrip("/").rsplit("/", 1)[1] + ".pdf")
+
+
+def run(*cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def pages_text(pdf):
+    count = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+    return [
+        run("pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-")
+        for n in range(1, count + 1)
+    ]
+
+
+def test_pdf_has_every_section_and_the_contents_page_numbers_are_right(site):
+    for folder in (WHATS_ON, WELCOME):
+        pages = pages_text(pdf_of(site, folder))
+        contents = next(
+            i for i, p in enumerate(pages) if "Contents" in [ln.strip() for ln in p.splitlines()]
+        )
+        entries = re.findall(r"^(\S.*?)\s?\.{3,}\s*(\d+)\s*$", pages[contents], re.M)
+        assert len(entries) >= 3, pages[contents]
+        for title, number in entries:
+            page = pages[int(number) - 1]
+            body = page.split("\n", 2)[-1]  # below the running header
+            assert title.strip() in body, f"{title!r} is not on page {number}"
+
+
+def test_pdf_is_a5_tagged_titled_with_images_links_and_bookmarks(site):
+    pdf = pdf_of(site, WELCOME)
+    info = run("pdfinfo", str(pdf))
+    assert "Title:           Welcome to your library" in info
+    assert re.search(r"Tagged:\s+yes", info)
+    assert "419.528 x 595.276 pts" in info  # A5
+    assert len(run("pdfimages", "-list", str(pdf)).strip().splitlines()) >= 4  # cover + 1 more
+    urls = run("pdfinfo", "-url", str(pdf))
+    assert f"{SITEURL}/news/2026/rhyme-time-every-friday-at-northfield/" in urls
+    outline = run("pdftohtml", "-xml", "-i", "-stdout", str(pdf))
+    for title in ("Joining is free", "What you can borrow", "Events for everyone"):
+        assert re.search(rf'<item page="\d+">{title}</item>', outline)
+    assert 'pdfuaid:part="1"' in run("pdfinfo", "-meta", str(pdf))  # PDF/UA-1
+    assert b"/Lang (en-gb)" in pdf_objects(pdf)
+
+
+def pdf_objects(pdf) -> bytes:
+    """Every object of the PDF, compressed object streams opened."""
+    import zlib
+
+    data = pdf.read_bytes()
+    found = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        with contextlib.suppress(zlib.error):
+            found.append(zlib.decompress(match.group(1)))
+    return b"\n".join(found)
+
+
+def test_whats_on_assembles_the_season_events_by_month(site):
+    text = "\n".join(pages_text(pdf_of(site, WHATS_ON)))
+    for month in ("December 2026", "January 2027", "February 2027"):
+        assert month in text
+    assert "Saturday 5 December 2026, 2pm to 4pm" in text
+    assert "Author talk: Meera Joshi on The River Remembers" in text
+    unwrapped = "".join(text.split())  # long addresses wrap across lines
+    assert "https://tickets.riverside-libraries.example/meera-joshi" in unwrapped
+    assert "Friday 25 December" not in text  # Rhyme Time's exception
+    assert "November 2026" not in text.split("Contents", 1)[1]
+
+
+def test_reading_view_pages_contents_and_download(site):
+    soup = site.html(WHATS_ON + "index.html")
+    sections = soup.select("section.brochure-page")
+    toc = [a["href"] for a in soup.select("nav.brochure-toc a")]
+    assert len(sections) == len(toc) >= 5
+    total = len(sections)
+    for number, section in enumerate(sections, start=1):
+        assert section.select_one(".page-count").get_text() == f"Page {number} of {total}"
+        for link in section.select(".page-nav a"):
+            assert soup.find(id=link["href"][1:]), link  # every anchor lands somewhere
+    assert soup.find(id=toc[0][1:]).name == "h2"
+    download = soup.select_one(".brochure-cover a.button")
+    assert download["href"] == f"{SITEURL}/{WHATS_ON}whats-on-winter-2026-to-2027.pdf"
+    size = pdf_of(site, WHATS_ON).stat().st_size
+    assert f"{size / 1024:.0f} KB" in download.parent.get_text()
+    index = [a.get_text() for a in site.html("brochures/index.html").select("h2 a")]
+    assert index == ["What's on: winter 2026 to 2027", "Welcome to your library"]
+
+
+def test_brochures_feed_and_announce_plan(site):
+    parsed = feedparser.parse((site.output / "feeds" / "brochures.atom.xml").read_bytes())
+    assert parsed.bozo == 0 and len(parsed.entries) == 2
+    import json
+
+    plan = json.loads((site.output.parent / "announce" / "plan.json").read_text())
+    assert any(p["url"] == f"{SITEURL}/{WELCOME}" for p in plan["posts"])
+
+
+def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    first = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
+    assert first.returncode == 0, first.log
+    cached = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache" / "brochures").iterdir()}
+    assert len(cached) == 2
+    second = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
+    assert second.returncode == 0
+    again = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache" / "brochures").iterdir()}
+    assert again == cached, "an unchanged brochure was rendered again"
+    source = content / "brochures" / "welcome-to-your-library.md"
+    source.write_text(source.read_text().replace("Joining is free", "Joining costs nothing"))
+    third = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
+    assert third.returncode == 0
+    after = {p.name for p in (tmp_path / "cache" / "brochures").iterdir()}
+    assert len(after - set(cached)) == 1  # only the changed brochure
+    text = run("pdftotext", str(third.output / WELCOME / "welcome-to-your-library.pdf"), "-")
+    assert "Joining costs nothing" in text
+
+
+def test_a4_by_setting(tmp_path):
+    content = tmp_path / "content"
+    (content / "brochures").mkdir(parents=True)
+    (content / "images").mkdir()
+    shutil.copy(ROOT / "content/images/story-time.jpg", content / "images")
+    (content / "brochures" / "a4.md").write_text(f"Title: A4 brochure\n{COVER}\n## One\n\nText.\n")
+    site = build(tmp_path, content=content, cwd=tmp_path, extra={"BROCHURES_PAGE_SIZE": "A4"})
+    assert site.returncode == 0, site.log
+    info = run("pdfinfo", str(site.output / "brochures" / "a4-brochure" / "a4-brochure.pdf"))
+    assert "595.276 x 841.89 pts" in info
+
+
+COVER = "Cover: images/story-time.jpg\nCover-Alt: A cover.\n"
+BAD = {
+    "no-headings": (
+        f"Title: Flat\n{COVER}\nJust text.\n",
+        "content/brochures/no-headings.md: error: The brochure has no sections.",
+    ),
+    "missing-cover": (
+        "Title: Gone\nCover: images/nope.jpg\nCover-Alt: A cover.\n\n## One\n\nText.\n",
+        "content/brochures/missing-cover.md:2: error: The cover image images/nope.jpg does not",
+    ),
+    "missing-image": (
+        f"Title: Pic\n{COVER}\n## One\n\n![A map]({{static}}/images/map.png)\n",
+        "content/brochures/missing-image.md:7: error: The image",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_brochure_gets_a_clear_error(tmp_path, name):
+    source, message = BAD[name]
+    content = tmp_path / "content"
+    (content / "brochures").mkdir(parents=True)
+    (content / "images").mkdir()
+    shutil.copy(ROOT / "content/images/story-time.jpg", content / "images")
+    (content / "brochures" / f"{name}.md").write_text(source)
+    dev = build(tmp_path / "dev", content=content, cwd=tmp_path)
+    assert message in dev.log and "Fix:" in dev.log, dev.log
+    published = build(tmp_path / "pub", content=content, cwd=tmp_path, publish=True)
+    assert published.returncode != 0
