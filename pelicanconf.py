@@ -71,7 +71,14 @@ STATIC_PATHS = ["images"]
 EXTRA_PATH_METADATA = {}
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["checks", "feeds", "announce", "events", "brochures"]
+PLUGINS = [
+    "checks",
+    "feeds",
+    "announce",
+    "events",
+    "brochures",
+    "pelican.plugins.sitemap",  # pelican-sitemap: sitemap.xml for search engines
+]
 # Front-matter keys your own additions use, so the checks don't report them as typos.
 METADATA_KEYS = []
 
@@ -178,6 +185,12 @@ EVENTS_NOW = None  # preview the events pages as of another moment, e.g. "2026-1
 BROCHURES_URL = "brochures/"
 BROCHURES_PAGE_SIZE = "A5"  # or "A4"
 BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a plain PDF
+
+# =============================================================================
+# Search engines: sitemap.xml (pelican-sitemap) and robots.txt (a template page).
+# =============================================================================
+SITEMAP = {"format": "xml", "exclude": ["^404\\.html$", "^tag/", "^author/"]}
+TEMPLATE_PAGES = {"robots.txt": "robots.txt"}
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

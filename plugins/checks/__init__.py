@@ -8,7 +8,7 @@ without the post.
 
 from pelican import signals
 
-from .handlers import check_content, check_settings, use_checked_readers
+from .handlers import check_content, check_settings, drop_duplicate_addresses, use_checked_readers
 
 
 def register():
@@ -18,3 +18,5 @@ def register():
     signals.readers_init.connect(use_checked_readers)
     # Every post and page, fresh or from the content cache, so findings are never hidden.
     signals.content_object_init.connect(check_content)
+    # Two posts at one address: keep the first, report the other, build the rest.
+    signals.article_generator_pretaxonomy.connect(drop_duplicate_addresses)

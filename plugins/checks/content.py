@@ -16,13 +16,30 @@ from .source import line_containing, metadata_line
 KNOWN_METADATA_KEYS = frozenset(
     {
         # Pelican
-        "title", "date", "modified", "category", "tags", "author", "authors",
-        "summary", "slug", "status", "lang", "translation", "template",
-        "save_as", "url", "reader", "keywords",
+        "title",
+        "date",
+        "modified",
+        "category",
+        "tags",
+        "author",
+        "authors",
+        "summary",
+        "slug",
+        "status",
+        "lang",
+        "translation",
+        "template",
+        "save_as",
+        "url",
+        "reader",
+        "keywords",
         # Noticeboard theme
-        "image", "image-alt", "menu", "footer",
+        "image",
+        "image-alt",
+        "menu",
+        "footer",
     }
-)  # fmt: skip
+)
 
 # Ways a Markdown post links to a file in content/.
 LINK_PREFIX = re.compile(r"^(?:\{(?:static|attach|filename)\}|\|(?:static|attach|filename)\|)")
@@ -43,21 +60,63 @@ def check_metadata_keys(keys, known, text, path):
     return findings
 
 
-class _Images(HTMLParser):
+DECORATIVE = "decorative"  # ![decorative](...): an image that adds nothing to read
+VAGUE_LINK_TEXT = {
+    "click here",
+    "here",
+    "read more",
+    "more",
+    "this link",
+    "link",
+    "click",
+    "this",
+    "this page",
+    "find out more",
+}
+TITLE_MAX = 120  # graphemes: longer titles crowd out the rest of a social post
+IMAGE_MAX_BYTES = 1_000_000
+IMAGE_MAX_WIDTH = 3000
+
+
+class _Outline(HTMLParser):
+    """Images, headings and links of a post's HTML, in order."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.images = []  # (src, alt or None)
+        self.headings = []  # level
+        self.links = []  # (href, text)
+        self._link = None
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         if tag == "img":
-            attrs = dict(attrs)
             self.images.append((attrs.get("src") or "", attrs.get("alt")))
+            if self._link is not None and attrs.get("alt"):
+                self._link[1].append(attrs["alt"])
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        elif tag == "a" and attrs.get("href"):
+            self._link = (attrs["href"], [])
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._link is not None:
+            self.links.append((self._link[0], " ".join("".join(self._link[1]).split())))
+            self._link = None
+
+
+def outline(html: str) -> _Outline:
+    parser = _Outline()
+    parser.feed(html or "")
+    return parser
 
 
 def images_in(html: str):
-    parser = _Images()
-    parser.feed(html or "")
-    return parser.images
+    return outline(html).images
 
 
 def local_file(src: str, source_path: str, content_root: str, from_root=False) -> str | None:
@@ -87,31 +146,36 @@ def check_image(src, alt, text, path, content_root, *, needs_alt=True, where_key
         if not src.startswith("data:"):
             findings.append(
                 Finding(
-                    path, line,
+                    path,
+                    line,
                     f"The image {src} loads from another website, which tells that site "
                     "who reads this page.",
                     "Save the image in content/images/ and link it as {static}/images/name.jpg.",
                     error=False,
                 )
-            )  # fmt: skip
+            )
     elif not os.path.isfile(target):
         findings.append(
             Finding(
-                path, line,
+                path,
+                line,
                 f"The image {src} does not exist (looked for {os.path.relpath(target)}).",
                 "Check the file name (capitals count), or add the file to content/images/.",
             )
-        )  # fmt: skip
+        )
+    elif os.path.splitext(target)[1].lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif"):
+        findings += _image_size(target, src, path, line)
     if needs_alt and not (alt or "").strip():
         findings.append(
             Finding(
-                path, line,
+                path,
+                line,
                 f"The image {src} has no text alternative, so screen reader users miss it.",
                 "Describe the picture in the brackets: ![Children reading on bean bags](...)."
                 if not where_key
                 else "Add an Image-Alt: line describing the picture.",
             )
-        )  # fmt: skip
+        )
     return findings
 
 
@@ -122,7 +186,115 @@ def check_images(html, metadata, text, path, content_root):
         findings += check_image(src, alt, text, path, content_root)
     if metadata.get("image"):
         findings += check_image(
-            metadata["image"], metadata.get("image-alt"), text, path, content_root,
+            metadata["image"],
+            metadata.get("image-alt"),
+            text,
+            path,
+            content_root,
             where_key="image",
-        )  # fmt: skip
+        )
+    return findings
+
+
+def _image_size(target, src, path, line):
+    size = os.path.getsize(target)
+    width = 0
+    try:
+        from PIL import Image
+
+        with Image.open(target) as image:
+            width = image.width
+    except Exception:  # noqa: BLE001 - not an image Pillow reads: the size check is enough
+        pass
+    if size <= IMAGE_MAX_BYTES and width <= IMAGE_MAX_WIDTH:
+        return []
+    return [
+        Finding(
+            path,
+            line,
+            f"The image {src} is large ({size / 1_000_000:.1f} MB, {width} pixels wide): "
+            "slow on phones and mobile data.",
+            "Resize it to at most 2000 pixels wide and save it as JPEG (quality 80).",
+            error=False,
+        )
+    ]
+
+
+def check_text(html, metadata, text, path, content_root):
+    """Plain-language checks: summary, title length, headings, link text, links."""
+    findings = []
+    if not metadata.get("summary"):
+        findings.append(
+            Finding(
+                path,
+                metadata_line(text, "title"),
+                "The post has no Summary, so feeds, search results and social "
+                "media show its first 40 words instead.",
+                "Add a line 'Summary: one or two sentences about the post.'",
+                error=False,
+            )
+        )
+    title = str(metadata.get("title") or "")
+    if len(title) > TITLE_MAX:
+        findings.append(
+            Finding(
+                path,
+                metadata_line(text, "title"),
+                f"The title is {len(title)} characters long: too long for social "
+                "media, where it is cut short.",
+                f"Keep it under {TITLE_MAX} characters; say more in the Summary.",
+                error=False,
+            )
+        )
+    found = outline(html)
+    previous = 1  # the page title is the h1
+    for level in found.headings:
+        if level == 1:
+            findings.append(
+                Finding(
+                    path,
+                    line_containing(text, "\n# ") or None,
+                    "The text has a first-level heading (# ...); the title is "
+                    "already the page's only one.",
+                    "Use ## for the main headings in the text.",
+                    error=False,
+                )
+            )
+        elif level > previous + 1:
+            findings.append(
+                Finding(
+                    path,
+                    line_containing(text, "#" * level + " "),
+                    f"A level-{level} heading follows a level-{previous} one, "
+                    "so screen reader users think they missed a section.",
+                    f"Use {'#' * (previous + 1)} instead of {'#' * level}.",
+                    error=False,
+                )
+            )
+        previous = level
+    for _href, label in found.links:
+        if label.lower().strip(" .!") in VAGUE_LINK_TEXT:
+            findings.append(
+                Finding(
+                    path,
+                    line_containing(text, f"[{label}]"),
+                    f"The link text '{label}' does not say where it goes; screen "
+                    "reader users often list links on their own.",
+                    "Use the name of the page, e.g. [our opening hours](...).",
+                    error=False,
+                )
+            )
+    visible = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # not in HTML comments
+    for href in re.findall(r"""\((\{(?:filename|static|attach)\}[^)\s]+)""", visible):
+        target = local_file(href.split("#")[0], path, content_root)
+        if target and not os.path.isfile(target):
+            findings.append(
+                Finding(
+                    path,
+                    line_containing(text, href),
+                    f"The link {href} points to a file that does not exist "
+                    f"(looked for {os.path.relpath(target)}).",
+                    "Check the file name in content/, or remove the link.",
+                )
+            )
     return findings

@@ -6,9 +6,10 @@ from pelican.contents import Article, Page
 
 from .addresses import short_slug, unusable
 from .colours import check_colours
-from .content import KNOWN_METADATA_KEYS, check_images, check_metadata_keys
+from .content import DECORATIVE, KNOWN_METADATA_KEYS, check_images, check_metadata_keys, check_text
 from .findings import Finding
 from .reader import CheckedMarkdownReader
+from .site import duplicate_addresses
 from .source import metadata_line, read_text
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,13 @@ logger = logging.getLogger(__name__)
 def check_settings(pelican):
     for problem in check_colours(pelican.settings.get("LIBRARY", {}).get("colours", {})):
         logger.error("pelicanconf.py: %s", problem)
+
+
+def drop_duplicate_addresses(generator):
+    """Before categories and tags are made: two posts at one address would stop the build."""
+    generator.articles, findings = duplicate_addresses(generator.articles)
+    for finding in findings:
+        logger.error("%s", finding)
 
 
 def use_checked_readers(readers):
@@ -35,6 +43,9 @@ def check_content(instance):
     findings = fix_addresses(instance)
     findings += check_metadata_keys(instance.metadata, known, text, path)
     findings += check_images(instance._content, instance.metadata, text, path, settings["PATH"])
+    findings += check_text(instance._content, instance.metadata, text, path, settings["PATH"])
+    # ![decorative](...) marks an image that adds nothing to read: screen readers skip it.
+    instance._content = instance._content.replace(f'alt="{DECORATIVE}"', 'alt=""')
     for finding in findings:
         (logger.error if finding.error else logger.warning)("%s", finding)
 

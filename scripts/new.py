@@ -1,0 +1,128 @@
+"""`make newpost`, `make newevent`, `make newbrochure`: a correctly named file with
+every front-matter field, explained, and today's date.
+
+    python scripts/new.py post "Summer Reading Challenge" [Category]
+"""
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import slugify
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COMMON = """Title: {title}
+Date: {now:%Y-%m-%d %H:%M} {offset}
+Summary: One or two sentences for the news list, search results, feeds and social media.
+"""
+POST = (
+    COMMON
+    + """Category: {category}
+Tags: comma, separated, tags
+Authors: {author}
+
+Write your post here, then run `make check` and look at it with `make serve`.
+Nothing goes live until `make publish`. A post dated in the future goes live on
+that date.
+
+## A subheading
+
+- a list
+- of points
+
+<!--
+A picture: put the file in content/images/ and write
+  ![What the picture shows]({{static}}/images/name.jpg)
+A link to another post: [its title]({{filename}}/posts/2026-01-12-file-name.md)
+
+More front matter you can add (delete what you don't use):
+  Image: images/name.jpg             the post's picture, also used on social media
+  Image-Alt: What the picture shows  for people who cannot see it
+  Modified: {now:%Y-%m-%d %H:%M}     when you last changed it meaningfully
+  Status: draft                      keep it off the site (and out of the preview) for now
+  Slug: a-short-address              the end of the post's address; never change it once published
+  Announce: no                       keep this post off social media
+  Announce-Text: Text for social media instead of the title and summary
+  Feed-ID: (only to keep a feed id after changing Date: or the file name)
+-->
+"""
+)
+EVENT = POST.replace(
+    "Authors: {author}\n",
+    """Authors: {author}
+Event-Start: {now:%Y-%m-%d} 14:00
+Event-Duration: 1h
+Location: Riverside Central Library, Event Room
+Price: Free
+Audience: everyone
+Accessibility: Step-free access and a hearing loop.
+""",
+).replace(
+    "<!--",
+    """<!--
+Event fields you can add:
+  Event-End: {now:%Y-%m-%d} 15:00       instead of Event-Duration
+  Booking-URL: https://...              shows a "Book a place" button
+  Event-Repeat: FREQ=WEEKLY;BYDAY=FR;UNTIL=20270409   a repeating event
+  Event-Except: 2026-12-25, 2027-01-01  dates a repeat skips
+  Event-Status: cancelled               (or postponed, rescheduled)
+  Announce-Reminder: 1d                 also remind followers a day before
+""",
+)
+BROCHURE = (
+    COMMON
+    + """Season: The dates or season it covers
+Cover: images/your-cover.jpg
+Cover-Alt: Describe the cover picture.
+
+## First section
+
+Each second-level heading starts a new section (a new page in the PDF).
+
+## Second section
+
+<!--
+For a "What's on", add the dates whose events it should list:
+  Events-From: {now:%Y-%m-%d}
+  Events-To: {now:%Y-%m-%d}
+-->
+"""
+)
+KINDS = {
+    "post": ("posts", POST, "News"),
+    "event": ("posts", EVENT, "Events"),
+    "brochure": ("brochures", BROCHURE, ""),
+}
+
+
+def main(kind, title, category=""):
+    folder, template, default_category = KINDS[kind]
+    now = datetime.now(ZoneInfo(os.environ.get("TZ_NAME", "Europe/London")))
+    offset = now.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}"
+    name = f"{now:%Y-%m-%d}-{slugify(title, DEFAULT_CONFIG['SLUG_REGEX_SUBSTITUTIONS'])}.md"
+    path = ROOT / "content" / folder / name
+    if path.exists():
+        sys.exit(
+            f"{path.relative_to(ROOT)} already exists: choose another title, or edit that file."
+        )
+    text = template.format(
+        title=title,
+        now=now,
+        offset=offset,
+        author="Your name",
+        category=category or default_category,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"Created {path.relative_to(ROOT)}: open it, write, then `make check` and `make serve`.")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in KINDS or not sys.argv[2].strip():
+        sys.exit('Usage: make newpost TITLE="Summer Reading Challenge" [CATEGORY=Events]')
+    main(sys.argv[1], sys.argv[2].strip(), *(sys.argv[3:4]))
