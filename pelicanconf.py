@@ -78,7 +78,26 @@ PLUGINS = [
     "events",
     "brochures",
     "pelican.plugins.sitemap",  # pelican-sitemap: sitemap.xml for search engines
+    "search",  # Pagefind: the site's own search, made after every build
+    "images",  # marks pictures for image-process; social cards
+    "pelican.plugins.image_process",  # pelican-image-process: WebP sizes in srcset
 ]
+
+# Responsive images (pelican-image-process): every local picture in a post is offered
+# in three WebP widths; the browser picks the one that fits the screen.
+IMAGE_PROCESS = {
+    "content": {
+        "type": "responsive-image",
+        "sizes": "(min-width: 44rem) 42rem, 100vw",
+        "srcset": [
+            ("480w", ["scale_in 480 2000 False"], "webp"),
+            ("960w", ["scale_in 960 4000 False"], "webp"),
+            ("1600w", ["scale_in 1600 6000 False"], "webp"),
+        ],
+        "default": "960w",
+    },
+}
+IMAGE_PROCESS_DIR = "derivatives"
 # Front-matter keys your own additions use, so the checks don't report them as typos.
 METADATA_KEYS = []
 
@@ -190,7 +209,8 @@ BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a 
 # Search engines: sitemap.xml (pelican-sitemap) and robots.txt (a template page).
 # =============================================================================
 SITEMAP = {"format": "xml", "exclude": ["^404\\.html$", "^tag/", "^author/"]}
-TEMPLATE_PAGES = {"robots.txt": "robots.txt"}
+TEMPLATE_PAGES = {"robots.txt": "robots.txt", "search.html": "search/index.html"}
+SEARCH_ENABLED = True  # plugins/search: run Pagefind after every build
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

@@ -76,7 +76,8 @@ def test_check_finds_each_problem_with_file_line_and_fix(tmp_path):
         FLAWED.format(title=long_title.strip(), date="2026-02-30 10:00")
     )
     (content / "posts" / "ok.md").write_text(
-        "Title: Fine\nDate: 2026-01-01 10:00\nCategory: News\nSummary: Fine.\n\n![Huge](/images/huge.png)\n"
+        "Title: Fine\nDate: 2026-01-01 10:00\nCategory: News\nSummary: Fine.\n\n"
+        "![Huge](/images/huge.png)\n"
     )
     (content / "posts" / "twin-a.md").write_text("Title: Twin\nDate: 2026-01-02\nSummary: a\n\nA\n")
     (content / "posts" / "twin-b.md").write_text("Title: Twin\nDate: 2026-01-03\nSummary: b\n\nB\n")
@@ -95,7 +96,7 @@ def test_check_finds_each_problem_with_file_line_and_fix(tmp_path):
         "warning: The text has a first-level heading",
         "flawed.md:8: warning: A level-4 heading follows a level-1 one",
         "flawed.md:10: warning: The link text 'here' does not say where it goes",
-        "flawed.md:12: error: The link {filename}/pages/missing.md points to a file that does not exist",
+        "flawed.md:12: error: The link {filename}/pages/missing.md points to a file that does",
         "flawed.md:14: error: The image /images/story-time.jpg has no text alternative",
         "ok.md:6: warning: The image /images/huge.png is large",
         "error: This has the same address (news/2026/twin/) as",
@@ -253,3 +254,34 @@ def test_deploy_without_a_method_says_what_to_do(site_copy):
     assert proc.returncode == 0 and "no DEPLOY_METHOD" in proc.stdout
     bad = deploy(site_copy, {"DEPLOY_METHOD": "ftp"})
     assert bad.returncode != 0 and "use rsync or ghp" in bad.stderr
+
+
+# -- images -------------------------------------------------------------------------------
+
+
+def test_pictures_in_posts_are_responsive_webp_and_lazy(publish_site):
+    soup = publish_site.html("brochures/welcome-to-your-library/index.html")
+    img = soup.select_one(".brochure-page img")
+    assert img["loading"] == "lazy" and img["sizes"]
+    widths = [c.split()[1] for c in img["srcset"].split(", ")]
+    assert widths == ["480w", "960w", "1600w"]
+    for candidate in img["srcset"].split(", "):
+        url = candidate.split()[0]
+        assert url.endswith(".webp")
+        assert (publish_site.output / url.removeprefix(SITEURL + "/")).exists(), url
+
+
+def test_posts_without_a_picture_get_a_social_card(publish_site):
+    from PIL import Image
+
+    soup = publish_site.html("news/2026/eastgate-library-closes-for-refurbishment/index.html")
+    og = {m["property"]: m["content"] for m in soup.find_all("meta", property=True)}
+    assert og["og:image"].startswith(f"{SITEURL}/images/cards/eastgate-library-closes")
+    assert og["og:image:alt"] == "Riverside Libraries: Eastgate Library closes for refurbishment"
+    card = publish_site.output / og["og:image"].removeprefix(SITEURL + "/")
+    with Image.open(card) as image:
+        assert image.size == (1200, 630)
+    plan = json.loads((publish_site.output.parent / "announce" / "plan.json").read_text())
+    post = next(p for p in plan["posts"] if p["title"].startswith("Eastgate Library closes"))
+    assert post["image_url"] == og["og:image"] and post["image_alt"] == og["og:image:alt"]
+    assert Path(post["image_path"]).exists()

@@ -28,6 +28,13 @@ def make_post(article, siteurl: str, content_path: str, authority: str) -> Post:
     """Everything a channel needs about one published article."""
     image = str(article.metadata.get("image") or "").replace("{static}", "").lstrip("/")
     image_path = os.path.join(content_path, *posixpath.normpath(image).split("/")) if image else ""
+    alt = " ".join(str(article.metadata.get("image-alt") or "").split())
+    if not image and getattr(article, "social_card_file", None):  # the images plugin's card
+        image, image_path, alt = (
+            article.social_card,
+            article.social_card_file,
+            article.social_card_alt,
+        )
     return Post(
         id=entry_id(article, authority),
         source=os.path.relpath(article.source_path),
@@ -41,7 +48,7 @@ def make_post(article, siteurl: str, content_path: str, authority: str) -> Post:
         text=" ".join(str(article.metadata.get("announce-text") or "").split()),
         image_path=image_path if image_path and os.path.isfile(image_path) else "",
         image_url=f"{siteurl}/{image}" if image else "",
-        image_alt=" ".join(str(article.metadata.get("image-alt") or "").split()),
+        image_alt=alt,
     )
 
 

@@ -1,0 +1,83 @@
+"""Images: responsive images through pelican-image-process (every local picture in a
+post gets WebP sizes in srcset, width and height, and lazy loading), and a social card
+for posts without a picture, used in Open Graph tags and announcements."""
+
+import logging
+import os
+import re
+import shutil
+
+from pelican import signals
+from pelican.contents import Article, Page
+from pelican.generators import Generator
+
+from .cards import card_key, draw_card
+
+logger = logging.getLogger(__name__)
+
+CLASS = "image-process-content"
+RASTER = re.compile(r"\.(jpe?g|png|webp)$", re.IGNORECASE)
+IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+
+
+def prepare_images(instance):
+    """On `content_object_init`: mark each local picture for image-process and load it
+    lazily; its width and height are added by image-process with the srcset."""
+    if not isinstance(instance, (Article, Page)) or not instance._content:
+        return
+
+    def mark(match):
+        attrs = match.group(1)
+        src = re.search(r'src="([^"]+)"', attrs)
+        if not src or not RASTER.search(src.group(1)) or "://" in src.group(1).split("}")[-1]:
+            return match.group(0)
+        if "image-process-" not in attrs:
+            attrs = (
+                f' class="{CLASS}"' + attrs
+                if "class=" not in attrs
+                else attrs.replace('class="', f'class="{CLASS} ', 1)
+            )
+        if "loading=" not in attrs:
+            attrs += ' loading="lazy" decoding="async"'
+        return f"<img{attrs}>"
+
+    instance._content = IMG.sub(mark, instance._content)
+
+
+class CardsGenerator(Generator):
+    """Cards are drawn once (kept in the cache by title and colours) and copied out."""
+
+    def generate_context(self):
+        library = self.settings.get("LIBRARY") or {}
+        colours = library.get("colours") or {}
+        sitename = self.settings.get("SITENAME", "")
+        cache = os.path.join(self.settings["CACHE_PATH"], "cards")
+        self.cards = []
+        for article in self.context.get("articles", []):
+            if article.metadata.get("image"):
+                continue
+            key = card_key(article.title, sitename, colours)
+            path = os.path.join(cache, f"{key}.png")
+            if not os.path.exists(path):
+                draw_card(path, article.title, sitename, colours)
+            article.social_card = f"images/cards/{article.slug}-{key[:8]}.png"
+            article.social_card_file = path
+            article.social_card_alt = f"{sitename}: {article.title}"
+            self.cards.append(article)
+
+    def generate_output(self, writer):
+        for article in self.cards:
+            target = os.path.join(self.output_path, article.social_card)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(article.social_card_file, target)
+
+
+def get_generators(pelican):
+    return CardsGenerator
+
+
+def register():
+    # Every post and page: mark pictures for pelican-image-process, load them lazily.
+    signals.content_object_init.connect(prepare_images)
+    # Social cards for posts without a picture.
+    signals.get_generators.connect(get_generators)

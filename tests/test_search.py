@@ -1,0 +1,44 @@
+"""Site search with Pagefind, in a real browser."""
+
+from test_accessibility import PAGES, open_page
+
+
+def search(browser, served_site, query, expect=None):
+    context, page, _, requests = open_page(browser, served_site + PAGES["search"])
+    page.fill("#search input", query)
+    page.wait_for_timeout(200)
+    page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
+    page.wait_for_function(
+        "!document.querySelector('.pagefind-ui__message').textContent.includes('Searching')"
+    )
+    if expect:  # results fill in as Pagefind loads each one
+        page.wait_for_selector(f".pagefind-ui__result-link:has-text({expect!r})", timeout=10_000)
+    results = [
+        a.text_content().strip() for a in page.query_selector_all(".pagefind-ui__result-link")
+    ]
+    message = page.text_content(".pagefind-ui__message")
+    context.close()
+    return results, message, requests
+
+
+def test_search_finds_posts_events_and_brochures(browser, served_site):
+    results, _, requests = search(browser, served_site, "rhyme time", "Rhyme Time returns")
+    assert "Rhyme Time every Friday at Northfield" in results
+    assert "Rhyme Time returns to Northfield Library" in results
+    hosts = {r.split("/")[2] for r in requests}
+    assert hosts == {served_site.split("/")[2]}  # Pagefind's files come from the site itself
+    results, _, _ = search(browser, served_site, "joining", "Welcome to your library")
+    assert "Welcome to your library" in results
+
+
+def test_navigation_and_footers_are_not_indexed(browser, served_site):
+    # Words that are only in the menu ("Subscribe") and the skip link, on every page.
+    for word in ("subscribe", "skip"):
+        results, message, _ = search(browser, served_site, word)
+        assert results == [], (word, results)
+
+
+def test_search_page_without_javascript_says_what_to_do(dev_site):
+    soup = dev_site.html("search/index.html")
+    text = soup.find("noscript").get_text(" ")
+    assert "Search needs JavaScript" in text and "archives" in text
