@@ -263,6 +263,7 @@ def test_pictures_in_posts_are_responsive_webp_and_lazy(publish_site):
     soup = publish_site.html("brochures/welcome-to-your-library/index.html")
     img = soup.select_one(".brochure-page img")
     assert img["loading"] == "lazy" and img["sizes"]
+    assert (img["width"], img["height"]) == ("960", "540")  # no jump while it loads
     widths = [c.split()[1] for c in img["srcset"].split(", ")]
     assert widths == ["480w", "960w", "1600w"]
     for candidate in img["srcset"].split(", "):

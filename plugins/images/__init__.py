@@ -7,9 +7,11 @@ import os
 import re
 import shutil
 
+from checks.content import local_file
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
+from PIL import Image
 
 from .cards import card_key, draw_card
 
@@ -21,8 +23,8 @@ IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
 
 
 def prepare_images(instance):
-    """On `content_object_init`: mark each local picture for image-process and load it
-    lazily; its width and height are added by image-process with the srcset."""
+    """On `content_object_init`: mark each local picture for image-process, give it its
+    width and height (so the page does not jump as it loads) and load it lazily."""
     if not isinstance(instance, (Article, Page)) or not instance._content:
         return
 
@@ -31,6 +33,9 @@ def prepare_images(instance):
         src = re.search(r'src="([^"]+)"', attrs)
         if not src or not RASTER.search(src.group(1)) or "://" in src.group(1).split("}")[-1]:
             return match.group(0)
+        size = _size(local_file(src.group(1), instance.source_path, instance.settings["PATH"]))
+        if size and "width=" not in attrs:
+            attrs += f' width="{size[0]}" height="{size[1]}"'
         if "image-process-" not in attrs:
             attrs = (
                 f' class="{CLASS}"' + attrs
@@ -42,6 +47,14 @@ def prepare_images(instance):
         return f"<img{attrs}>"
 
     instance._content = IMG.sub(mark, instance._content)
+
+
+def _size(path):
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, TypeError, ValueError):
+        return None  # the checks plugin reports a missing picture
 
 
 class CardsGenerator(Generator):
