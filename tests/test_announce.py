@@ -247,7 +247,7 @@ def test_mastodon_limits_come_from_the_instance(ws, mastodon):
     proxy.rewrite = smaller
     try:
         preview = ws.announce(mastodon_env(mastodon, proxy.url), command="preview")
-        assert "of 150 characters" in preview.output, preview.output
+        assert "of 150 characters:" in preview.output, preview.output
         assert ws.announce(mastodon_env(mastodon, proxy.url)).returncode == 1  # 2 left
     finally:
         proxy.close()

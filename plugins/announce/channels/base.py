@@ -92,11 +92,8 @@ class Channel:
         return message
 
     def describe(self, message) -> list[str]:
-        lines = [
-            f"text ({message.length}"
-            + (f" of {message.limit}" if message.limit else "")
-            + f" characters{self.limit_note}):"
-        ]
+        limit = f" of {message.limit}" if message.limit else ""
+        lines = [f"text, {message.length}{limit} characters{self.limit_note}:"]
         lines += ["    " + line for line in message.text.split("\n")]
         if message.card:
             lines.append(f"card: {message.card.get('title')} -> {message.card.get('uri')}")

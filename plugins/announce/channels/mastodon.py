@@ -23,7 +23,7 @@ class MastodonChannel(Channel):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.url_length = 23
-        self.limit_note = " (assumed: instance not contacted)"
+        self.limit_note = " (500 assumed: the instance was not contacted)"
         self.client = None
         self.account_id = None
 
