@@ -90,7 +90,8 @@ lint: $(VENV)/.dev-installed ## Lint only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 
-bench: $(VENV)/.site-installed ## Measure speed at 5,000 posts (not part of test)
+bench: $(VENV)/.site-installed ## Measure builds at 1,000 and 5,000 posts against bare Pelican (not part of test)
+	$(BIN)/python bench/build.py 1000 5000 --runs 3
 	PYTHONPATH=plugins $(BIN)/python bench/steps.py 5000 5
 
 clean: ## Remove the built site and caches (keeps .venv and the test PDS)

@@ -73,6 +73,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "checks",
+    "parallel",  # converts Markdown on every core before Pelican reads the posts
     "feeds",
     "announce",
     "events",
@@ -178,6 +179,8 @@ LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "md5"
 CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = str(Path(__file__).parent / ".cache" / "pelican")
+READ_WORKERS = None  # processes converting Markdown (plugins/parallel); None: every core
+READ_PARALLEL_MIN = 64  # fewer new posts than this are read one by one
 
 # =============================================================================
 # Announcing new posts (plugins/announce). Local builds never plan or send;

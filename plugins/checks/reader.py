@@ -2,6 +2,7 @@
 
 import logging
 
+from markdown import Markdown
 from pelican.readers import MarkdownReader
 
 from .findings import ContentError, Finding
@@ -19,10 +20,15 @@ class CheckedMarkdownReader(MarkdownReader):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._reading = None  # the file being read, while read() runs
+        # source path -> (html, raw front matter): Markdown already converted elsewhere
+        # (plugins/parallel, on the other cores); read() finishes the job here.
+        self.prepared = {}
 
     def read(self, source_path):
         self._reading = source_path
         try:
+            if source_path in self.prepared:
+                return self._finish(source_path, *self.prepared.pop(source_path))
             return super().read(source_path)
         except UnicodeDecodeError as err:
             with open(source_path, "rb") as f:
@@ -36,6 +42,12 @@ class CheckedMarkdownReader(MarkdownReader):
             ) from None  # fmt: skip
         finally:
             self._reading = None
+
+    def _finish(self, source_path, content, meta):
+        """What MarkdownReader.read does after converting: the front matter."""
+        self._source_path = source_path
+        self._md = Markdown(**self.settings["MARKDOWN"])
+        return content, self._parse_metadata(meta) if meta else {}
 
     def process_metadata(self, name, value):
         try:

@@ -70,10 +70,10 @@ class CardsGenerator(Generator):
             if article.metadata.get("image"):
                 continue
             key = card_key(article.title, sitename, colours)
-            path = os.path.join(cache, f"{key}.png")
+            path = os.path.join(cache, f"{key}.jpg")
             if not os.path.exists(path):
                 draw_card(path, article.title, sitename, colours)
-            article.social_card = f"images/cards/{article.slug}-{key[:8]}.png"
+            article.social_card = f"images/cards/{article.slug}-{key[:8]}.jpg"
             article.social_card_file = path
             article.social_card_alt = f"{sitename}: {article.title}"
             self.cards.append(article)
@@ -89,8 +89,28 @@ def get_generators(pelican):
     return CardsGenerator
 
 
+def only_pages_with_pictures(pelican):
+    """On `initialized` (every plugin registered): image-process parses every page it is
+    told about; tell it only about pages with a picture for it (most have none)."""
+    from pelican.plugins.image_process import image_process
+
+    harvest = image_process.harvest_images
+    if not any(r is harvest for r in signals.content_written.receivers_for(object())):
+        return  # image-process is not in PLUGINS
+
+    def harvest_if_marked(path, context):
+        with open(path, encoding="utf-8") as f:
+            if "image-process-" in f.read():
+                harvest(path, context)
+
+    signals.content_written.disconnect(harvest)
+    signals.content_written.connect(harvest_if_marked, weak=False)
+
+
 def register():
     # Every post and page: mark pictures for pelican-image-process, load them lazily.
     signals.content_object_init.connect(prepare_images)
     # Social cards for posts without a picture.
     signals.get_generators.connect(get_generators)
+    # Spare image-process from parsing the pages that have no pictures for it.
+    signals.initialized.connect(only_pages_with_pictures)
