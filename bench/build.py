@@ -210,9 +210,8 @@ def main():
         weights = page_weights(Path(tmp))
     print("\n| page | HTML | CSS | total (target <= 30 KB) |\n|---|---|---|---|")
     for name, (html, css) in weights.items():
-        print(
-            f"| {name} | {html / 1024:.1f} KB | {css / 1024:.1f} KB | {(html + css) / 1024:.1f} KB |"
-        )
+        total = (html + css) / 1024
+        print(f"| {name} | {html / 1024:.1f} KB | {css / 1024:.1f} KB | {total:.1f} KB |")
     print("\nTargets: kit / bare <= 1.0x at 5,000 posts; edit / full <= 0.25x; memory <= 1.5x.")
 
 
