@@ -105,6 +105,8 @@ METADATA_KEYS = []
 # Local work: links are relative, so the site opens from any folder or port.
 SITEURL = ""
 RELATIVE_URLS = True
+# Every build starts from an empty output folder, so a deleted post never lingers.
+DELETE_OUTPUT_DIRECTORY = True
 
 # =============================================================================
 # Publishing rules

@@ -1,0 +1,77 @@
+"""Parallel and cached (incremental) builds give exactly the site a clean serial build gives."""
+
+import filecmp
+import shutil
+from pathlib import Path
+
+from conftest import ROOT, build
+
+# Not compared: Pagefind's index (its files are named by content hashes and carry a
+# build timestamp), the sitemap (pelican-sitemap dates undated pages with the build
+# time) and brochure PDFs (WeasyPrint stamps the creation time; they are cached by
+# content hash, tested in test_brochures).
+SKIP = ("pagefind/", "sitemap.xml", ".pdf")
+
+
+def files(folder: Path) -> set[str]:
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not any(s in p.relative_to(folder).as_posix() for s in SKIP)
+    }
+
+
+def assert_same_site(a: Path, b: Path):
+    assert files(a) == files(b), files(a) ^ files(b)
+    _, mismatch, errors = filecmp.cmpfiles(a, b, sorted(files(a)), shallow=False)
+    assert not mismatch and not errors, mismatch[:10] + errors[:10]
+
+
+def serial(tmp: Path, content: Path, name: str):
+    extra = {"READ_WORKERS": 1, "THEME": str(tmp / "theme")}
+    site = build(tmp / name, content=content, extra=extra)
+    assert site.returncode == 0, site.log
+    return site.output
+
+
+def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
+    content, theme = tmp_path / "content", tmp_path / "theme"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "theme", theme)
+    parallel = {"READ_WORKERS": 2, "READ_PARALLEL_MIN": 1, "THEME": str(theme)}
+    live = tmp_path / "live"  # one output folder and cache, built again and again
+
+    def incremental():
+        site = build(live, content=content, extra=parallel)
+        assert site.returncode == 0, site.log
+        return site.output
+
+    assert_same_site(incremental(), serial(tmp_path, content, "clean-1"))
+    # An edit: the content cache serves every other post.
+    post = content / "posts" / "2026-03-28-world-book-night.md"
+    post.write_text(post.read_text().replace("free books to take home", "free books for all"))
+    assert (
+        "free books for all"
+        in (
+            incremental() / "news/2026/world-book-night-an-evening-of-readings/index.html"
+        ).read_text()
+    )
+    assert_same_site(live / "output", serial(tmp_path, content, "clean-2"))
+    # A deletion: the post's page, its tag pages and feed entries go.
+    (content / "posts" / "2026-04-15-eastgate-refurbishment.md").unlink()
+    out = incremental()
+    assert not (out / "news/2026/eastgate-library-closes-for-refurbishment").exists()
+    assert_same_site(out, serial(tmp_path, content, "clean-3"))
+    # A template change: every page shows it, cached posts included.
+    footer = theme / "templates" / "partials" / "footer.html"
+    footer.write_text(
+        footer.read_text().replace(
+            '<h2 id="footer-visit">Visit</h2>', '<h2 id="footer-visit">Find us</h2>'
+        )
+    )
+    out = incremental()
+    assert (
+        "Find us"
+        in (out / "news/2026/world-book-night-an-evening-of-readings/index.html").read_text()
+    )
+    assert_same_site(out, serial(tmp_path, content, "clean-4"))
