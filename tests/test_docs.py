@@ -80,3 +80,9 @@ def test_every_brochures_setting_is_documented():
     assert len(keys) >= 3
     for key in keys:
         assert f"`{key}`" in README, f"README does not document {key}"
+
+
+def test_speed_settings_are_documented():
+    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    for key in ("READ_WORKERS", "READ_PARALLEL_MIN", "SEARCH_ENABLED", "IMAGE_PROCESS"):
+        assert key in settings and f"`{key}`" in README, key
