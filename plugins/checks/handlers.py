@@ -40,7 +40,7 @@ def check_content(instance):
     text = read_text(path)
     extra = (*settings.get("METADATA_KEYS", ()), *settings.get("PLUGIN_METADATA_KEYS", ()))
     known = KNOWN_METADATA_KEYS | {k.lower() for k in extra}
-    findings = fix_addresses(instance)
+    findings = fix_addresses(instance, text)
     findings += check_metadata_keys(instance.metadata, known, text, path)
     findings += check_images(instance._content, instance.metadata, text, path, settings["PATH"])
     findings += check_text(instance._content, instance.metadata, text, path, settings["PATH"])
@@ -50,10 +50,8 @@ def check_content(instance):
         (logger.error if finding.error else logger.warning)("%s", finding)
 
 
-def fix_addresses(instance):
+def fix_addresses(instance, text):
     """Give a post an address it can be written at, whatever its title or tags say."""
-    if not isinstance(instance, (Article, Page)) or not instance.source_path:
-        return []
     path, findings = instance.source_path, []
     slug = getattr(instance, "slug", "") or ""
     if len(slug) > len(short_slug(slug)):
@@ -68,7 +66,6 @@ def fix_addresses(instance):
         )  # fmt: skip
     bad_tags = unusable(getattr(instance, "tags", None))
     if bad_tags:
-        text = read_text(path)
         instance.tags = [t for t in instance.tags if t.slug]
         for tag in bad_tags:
             findings.append(
@@ -82,7 +79,7 @@ def fix_addresses(instance):
     if category is not None and not category.slug:
         findings.append(
             Finding(
-                path, metadata_line(read_text(path), "category"),
+                path, metadata_line(text, "category"),
                 f"The category '{category}' has no letters or digits to make an address from.",
                 "Use a word, e.g. 'News'.",
             )
