@@ -73,6 +73,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "checks",
+    "incremental",  # renders only the pages that changed; tidies the output folder
     "parallel",  # converts Markdown on every core before Pelican reads the posts
     "feeds",
     "announce",
@@ -105,8 +106,10 @@ METADATA_KEYS = []
 # Local work: links are relative, so the site opens from any folder or port.
 SITEURL = ""
 RELATIVE_URLS = True
-# Every build starts from an empty output folder, so a deleted post never lingers.
-DELETE_OUTPUT_DIRECTORY = True
+# The output folder is kept between builds and tidied after each one (plugins/
+# incremental): pages whose content did not change are not rendered again, and a
+# deleted post, tag or picture never lingers. publishconf.py starts from empty.
+DELETE_OUTPUT_DIRECTORY = False
 
 # =============================================================================
 # Publishing rules
@@ -183,6 +186,7 @@ CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = str(Path(__file__).parent / ".cache" / "pelican")
 READ_WORKERS = None  # processes converting Markdown (plugins/parallel); None: every core
 READ_PARALLEL_MIN = 64  # fewer new posts than this are read one by one
+INCREMENTAL = True  # render only pages whose content changed (plugins/incremental)
 
 # =============================================================================
 # Announcing new posts (plugins/announce). Local builds never plan or send;

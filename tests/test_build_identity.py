@@ -27,6 +27,15 @@ def assert_same_site(a: Path, b: Path):
     assert not mismatch and not errors, mismatch[:10] + errors[:10]
 
 
+def written(folder: Path) -> dict[str, int]:
+    """Every file in the folder and when it was last written."""
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
 def serial(tmp: Path, content: Path, name: str):
     extra = {"READ_WORKERS": 1, "THEME": str(tmp / "theme")}
     site = build(tmp / name, content=content, extra=extra)
@@ -47,20 +56,29 @@ def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
         return site.output
 
     assert_same_site(incremental(), serial(tmp_path, content, "clean-1"))
-    # An edit: the content cache serves every other post.
+    before = written(live / "output")
+    # An edit: the content cache serves every other post, and their pages are not
+    # rendered or written again.
     post = content / "posts" / "2026-03-28-world-book-night.md"
     post.write_text(post.read_text().replace("free books to take home", "free books for all"))
-    assert (
-        "free books for all"
-        in (
-            incremental() / "news/2026/world-book-night-an-evening-of-readings/index.html"
-        ).read_text()
-    )
+    edited = "news/2026/world-book-night-an-evening-of-readings/index.html"
+    assert "free books for all" in (incremental() / edited).read_text()
+    after = written(live / "output")
+    assert after[edited] != before[edited]
+    untouched = {p for p in before if p.endswith(".html") and after.get(p) == before[p]}
+    assert "news/2026/large-print-and-audiobooks/index.html" in untouched
+    assert "category/digital-help/index.html" in untouched
+    assert len(untouched) > 40, sorted(set(before) - untouched)
     assert_same_site(live / "output", serial(tmp_path, content, "clean-2"))
-    # A deletion: the post's page, its tag pages and feed entries go.
+    # A deletion: the post's page, its tag pages and feed entries go; so does a
+    # picture taken down with its post, and every resized copy of it.
     (content / "posts" / "2026-04-15-eastgate-refurbishment.md").unlink()
+    (content / "posts" / "2026-06-01-summer-reading-challenge.md").unlink()
+    (content / "images" / "summer-reading.jpg").unlink()
+    assert any("summer-reading" in p for p in written(live / "output"))
     out = incremental()
     assert not (out / "news/2026/eastgate-library-closes-for-refurbishment").exists()
+    assert not [p for p in written(out) if "summer-reading" in p]
     assert_same_site(out, serial(tmp_path, content, "clean-3"))
     # A template change: every page shows it, cached posts included.
     footer = theme / "templates" / "partials" / "footer.html"
@@ -75,3 +93,8 @@ def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
         in (out / "news/2026/world-book-night-an-evening-of-readings/index.html").read_text()
     )
     assert_same_site(out, serial(tmp_path, content, "clean-4"))
+    # A page changed or removed by hand in the output is written again.
+    (out / "news/2026/large-print-and-audiobooks/index.html").write_text("oops")
+    (out / "contact/index.html").unlink()
+    out = incremental()
+    assert_same_site(out, serial(tmp_path, content, "clean-5"))

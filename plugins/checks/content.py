@@ -1,6 +1,7 @@
 """Checks on one post or page. Pure functions: text in, findings out."""
 
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -109,7 +110,9 @@ class _Outline(HTMLParser):
             self._link = None
 
 
+@functools.lru_cache(maxsize=4)
 def outline(html: str) -> _Outline:
+    """The images, headings and links of a post's HTML (parsed once for all checks)."""
     parser = _Outline()
     parser.feed(html or "")
     return parser

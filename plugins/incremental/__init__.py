@@ -1,0 +1,126 @@
+"""Incremental builds: a page is rendered and written only when something it shows
+has changed, and the output folder is tidied instead of emptied.
+
+Pelican's content cache already spares reading unchanged posts; this plugin spares
+rendering and writing their pages (writer.py), and removes whatever no longer belongs
+to the site (prune.py), so an incremental build gives exactly the files a clean one
+does. Every page renders again when the theme, a plugin, a setting or a package
+version changes (the site key).
+
+Settings: INCREMENTAL = True (False: Pelican's own writer, every page every time).
+It needs DELETE_OUTPUT_DIRECTORY = False; with True (publishconf.py) the output is
+emptied and every page is rendered, as in a clean build.
+"""
+
+import contextlib
+import hashlib
+import logging
+import os
+import time
+from importlib import metadata
+
+from pelican import signals
+
+from . import prune
+from .signature import Signer
+from .store import PageStore
+from .writer import CachingWriter
+
+logger = logging.getLogger(__name__)
+PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process", "pelican-sitemap")
+# One build at a time per process (`make serve` rebuilds in the same process).
+_build = {}
+
+
+def enabled(settings) -> bool:
+    return settings.get("INCREMENTAL", True) and not settings.get("DELETE_OUTPUT_DIRECTORY")
+
+
+def start(pelican):
+    """On `get_generators`, the first thing each build does: note the time."""
+    _build.clear()
+    _build.update(start_ns=time.time_ns(), statics=set(), writer=None, done=False)
+
+
+class SiteWriter(CachingWriter):
+    """The writer Pelican makes for each build, with the previous build's manifest."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings)
+        if enabled(self.settings):
+            path = os.path.join(self.settings["CACHE_PATH"], "incremental", "pages.json")
+            self.store = PageStore(path, site_key(self.settings), os.path.abspath(output_path))
+        _build["writer"] = self
+
+
+def get_writer(pelican):
+    return SiteWriter
+
+
+def note_statics(generator):
+    """On `static_generator_finalized`: static files are copied with their own time."""
+    _build.setdefault("statics", set()).update(sf.save_as for sf in generator.staticfiles)
+
+
+def finish(pelican):
+    """On `finalized` (and before the search index reads the output): remove what
+    no longer belongs, save the manifest. Runs once per build."""
+    writer = _build.get("writer")
+    if _build.get("done") or writer is None or writer.store is None:
+        return
+    _build["done"] = True
+    root = os.path.abspath(pelican.output_path)
+    content = os.path.abspath(pelican.settings["PATH"])
+    if os.path.commonpath([root, content]) == root:
+        logger.warning("incremental: not tidying %s: it holds the content folder", root)
+        return
+    store = writer.store
+    claimed = {os.path.relpath(p, root).replace(os.sep, "/") for p in store.claimed}
+    claimed |= {os.path.relpath(p, root).replace(os.sep, "/") for p in writer._written_files}
+    claimed |= {p.replace(os.sep, "/") for p in _build["statics"]}
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            full = os.path.join(folder, name)
+            files[os.path.relpath(full, root).replace(os.sep, "/")] = os.stat(full).st_mtime_ns
+    gone = prune.stale(files, claimed, _build["start_ns"],
+                       pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives"),
+                       pelican.settings.get("OUTPUT_RETENTION", ()))  # fmt: skip
+    logger.debug("incremental: removing %s", gone)
+    prune.remove(root, gone)
+    store.save()
+    logger.info("incremental: %d pages rendered, %d unchanged, %d old files removed",
+                writer.rendered, writer.skipped, len(gone))  # fmt: skip
+
+
+def site_key(settings) -> str:
+    """What every page depends on: settings, theme, plugin code, package versions."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(Signer().sign(dict(settings)).encode())
+    folders = [settings["THEME"], *settings.get("PLUGIN_PATHS", [])]
+    for folder in folders:
+        for path in sorted(_files(folder)):
+            h.update(path.encode())
+            with open(path, "rb") as f:
+                h.update(hashlib.blake2b(f.read(), digest_size=16).digest())
+    for package in PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"{package}={metadata.version(package)}".encode())
+    return h.hexdigest()
+
+
+def _files(folder):
+    for base, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in names:
+            if not name.endswith((".pyc", ".pyo")):
+                yield os.path.join(base, name)
+
+
+def register():
+    # The first signal of every build: the time after which files belong to it.
+    signals.get_generators.connect(start)
+    # Pelican writes every page through the writer this returns.
+    signals.get_writer.connect(get_writer)
+    signals.static_generator_finalized.connect(note_statics)
+    signals.finalized.connect(finish)

@@ -1,0 +1,60 @@
+"""The pages of the previous build (the manifest): for each output file, the template,
+the names it looked up, their signature and the file's size and time as written."""
+
+import json
+import os
+import tempfile
+
+VERSION = 1
+
+
+class PageStore:
+    def __init__(self, path: str, site_key: str, output_path: str):
+        self.path = path
+        self.header = {"version": VERSION, "site": site_key, "output": output_path}
+        self.old = {}
+        self.new = {}
+        self.claimed = set()  # files this build wrote or kept
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+            if data.get("header") == self.header:
+                self.old = data["pages"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no manifest, or another site's/version's: every page is rendered
+
+    def get(self, name):
+        """The previous build's record of `name`, unless this build already wrote it
+        (a second write of one file always goes through Pelican's own checks)."""
+        return None if name in self.new else self.old.get(name)
+
+    @staticmethod
+    def unchanged_file(path: str, entry: dict) -> bool:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        return [st.st_size, st.st_mtime_ns] == entry["stat"]
+
+    def keep(self, name: str, path: str):
+        self.new[name] = self.old[name]
+        self.claimed.add(path)
+
+    def record(self, name, path, template, names, key):
+        self.new[name] = {"template": template, "names": names, "key": key, "path": path}
+        self.claimed.add(path)
+
+    def save(self):
+        """After every post-processing step: note each file as it now is."""
+        pages = {}
+        for name, entry in self.new.items():
+            try:
+                st = os.stat(entry["path"])
+            except OSError:
+                continue
+            pages[name] = {**entry, "stat": [st.st_size, st.st_mtime_ns]}
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"header": self.header, "pages": pages}, f)
+        os.replace(tmp, self.path)

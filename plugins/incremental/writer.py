@@ -1,0 +1,142 @@
+"""A Pelican writer that renders a page only when something it shows has changed.
+
+Each page is written with the names its templates looked up (recorded by Jinja as it
+renders: `article`, `pages`, `articles_page`...) and a signature of their values. On
+the next build, a page whose file is still as it was written, and whose names have
+the same signatures, is left alone: no rendering, no writing, no post-processing.
+Everything else goes through Pelican's own writer code unchanged.
+"""
+
+import logging
+import os
+
+from jinja2.runtime import Context
+from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.writers import Writer
+
+from .signature import Signer, _digest
+
+logger = logging.getLogger(__name__)
+_looked_up = []  # the names being recorded for the page now rendering (a stack)
+
+
+class RecordingContext(Context):
+    """Jinja's template context, noting each name a template (or its includes,
+    parents and macros) looks up."""
+
+    def resolve_or_missing(self, key):
+        if _looked_up:
+            _looked_up[-1].add(key)
+        return super().resolve_or_missing(key)
+
+
+class CachingWriter(Writer):
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings)
+        self.store = None  # set by the plugin: the previous build's pages (manifest)
+        self.signer = Signer()
+        self.rendered = self.skipped = 0
+        self._shared = {}  # name -> (site-wide value, its signature)
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):  # fmt: skip
+        """Pelican's Writer.write_file (4.12), with `_write_page` in place of its
+        inner render-and-write."""
+        if not name:
+            return
+        if self.store is None:
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)  # fmt: skip
+        if paginated is None:
+            paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = (
+                self.settings["PAGINATED_TEMPLATES"][template_name]
+                or self.settings["DEFAULT_PAGINATION"]
+            )
+            paginators = {
+                key: Paginator(name, url, val, self.settings, per_page)
+                for key, val in paginated.items()
+            }
+            for page_num in range(next(iter(paginators.values())).num_pages):
+                paginated_kwargs = kwargs.copy()
+                for key, paginator in paginators.items():
+                    previous_page = paginator.page(page_num) if page_num > 0 else None
+                    page = paginator.page(page_num + 1)
+                    next_page = (
+                        paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None
+                    )
+                    paginated_kwargs.update(
+                        {
+                            f"{key}_paginator": paginator,
+                            f"{key}_page": page,
+                            f"{key}_previous_page": previous_page,
+                            f"{key}_next_page": next_page,
+                        }
+                    )
+                self._write_page(template, context, page.save_as, paginated_kwargs,
+                                 relative_urls, override_output)  # fmt: skip
+        else:
+            self._write_page(template, context, name, kwargs, relative_urls, override_output)
+
+    def _write_page(self, template, context, name, kwargs, relative_urls, override):
+        localcontext = context.copy()
+        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+        if relative_urls:
+            relative_url = path_to_url(get_relative_path(name))
+            localcontext["SITEURL"] = relative_url
+            localcontext["localsiteurl"] = relative_url
+        localcontext["output_file"] = name
+        localcontext.update(kwargs)
+        # As Pelican does: posts make their links relative to the page being written.
+        if localcontext["localsiteurl"]:
+            context["localsiteurl"] = localcontext["localsiteurl"]
+
+        path = sanitised_join(self.output_path, name)
+        if self._unchanged(name, path, template, localcontext, context, override):
+            self.store.keep(name, path)
+            self.skipped += 1
+            return
+        template.environment.context_class = RecordingContext
+        _looked_up.append(set())
+        try:
+            output = template.render(localcontext)
+        finally:
+            names = sorted(_looked_up.pop())
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with self._open_w(path, "utf-8", override=override) as f:
+            f.write(output)
+        logger.info('Writing "%s"', path)
+        self.rendered += 1
+        signals.content_written.send(path, context=localcontext)
+        key = self._key(localcontext, context, names, template, override)
+        self.store.record(name, path, template.name, names, key)
+
+    def _unchanged(self, name, path, template, localcontext, context, override) -> bool:
+        """Written by the last build from the same template, untouched since, and
+        every name its templates looked up has the same signature."""
+        before = self.store.get(name)
+        return bool(
+            before
+            and before["template"] == template.name
+            and self.store.unchanged_file(path, before)
+            and self._key(localcontext, context, before["names"], template, override)
+            == before["key"]
+        )
+
+    def _key(self, localcontext, context, names, template, override):
+        parts = [template.name, str(override)]
+        globals_ = template.environment.globals
+        for name in names:
+            value = localcontext[name] if name in localcontext else globals_.get(name)
+            if value is not None and value is context.get(name):
+                # A site-wide value (LIBRARY, pages...): signed once per build.
+                known = self._shared.get(name)
+                if known is None or known[0] is not value:
+                    known = self._shared[name] = (value, self.signer.sign(value))
+                parts += [name, known[1]]
+            else:
+                parts += [name, self.signer.sign(value)]
+        return _digest(parts)
