@@ -1,6 +1,33 @@
 """Site search with Pagefind, in a real browser."""
 
+import functools
+import http.server
+import json
+import sys
+import threading
+
+import pytest
+from conftest import ROOT, QuietHandler, build
 from test_accessibility import PAGES, open_page
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from search import plan_shards  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def served_in_parts(tmp_path_factory):
+    """The publish build with an index in parts of at most 5 pages, served."""
+    tmp = tmp_path_factory.mktemp("parts")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp / "output"))
+    )
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    site = build(tmp, publish=True, env={"SITEURL": url}, extra={"SEARCH_SHARD_PAGES": 5})
+    assert site.returncode == 0, site.log
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url, site.output
+    server.shutdown()
+    server.server_close()
 
 
 def search(browser, served_site, query, expect=None):
@@ -42,3 +69,28 @@ def test_search_page_without_javascript_says_what_to_do(dev_site):
     soup = dev_site.html("search/index.html")
     text = soup.find("noscript").get_text(" ")
     assert "Search needs JavaScript" in text and "archives" in text
+
+
+def test_a_large_index_is_made_in_parts_and_searched_as_one(browser, served_in_parts):
+    url, output = served_in_parts
+    parts = json.loads((output / "pagefind" / "parts.json").read_text())
+    assert len(parts) >= 3 and all((output / "pagefind" / p / "pagefind-entry.json").exists()
+                                   for p in parts)  # fmt: skip
+    # The same answers as one index: posts from different years' parts, a brochure.
+    results, _, _ = search(browser, url, "rhyme time", "Rhyme Time returns")
+    assert "Rhyme Time every Friday at Northfield" in results
+    assert "Rhyme Time returns to Northfield Library" in results
+    results, _, _ = search(browser, url, "joining", "Welcome to your library")
+    assert "Welcome to your library" in results
+
+
+def test_parts_keep_folders_whole_and_in_order():
+    counts = {"brochures": 2, "news/2019": 4, "news/2020": 3, "news/2021": 9, "visit-us": 1}
+    assert plan_shards(counts, 5) == [
+        ["brochures/**/*.html"],
+        ["news/2019/**/*.html"],
+        ["news/2020/**/*.html"],
+        ["news/2021/**/*.html"],  # bigger than a part on its own: a part of its own
+        ["visit-us/**/*.html"],
+    ]
+    assert plan_shards({"news": 16, "events/*": 1}, 1000) == [["news/**/*.html", "events/*.html"]]

@@ -47,6 +47,16 @@ def prepare_images(instance):
         return f"<img{attrs}>"
 
     instance._content = IMG.sub(mark, instance._content)
+    # The post's own picture (Image:, a brochure's Cover:) at the top of its page:
+    # its size too, so the page does not jump when it arrives.
+    instance.picture_sizes = {}
+    for key in ("image", "cover"):
+        src = instance.metadata.get(key)
+        if src and RASTER.search(src) and "://" not in src:
+            path = local_file(src, instance.source_path, instance.settings["PATH"], from_root=True)
+            size = _size(path)
+            if size:
+                instance.picture_sizes[key] = size
 
 
 def _size(path):
