@@ -220,6 +220,7 @@ BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a 
 SITEMAP = {"format": "xml", "exclude": ["^404\\.html$", "^tag/", "^author/"]}
 TEMPLATE_PAGES = {"robots.txt": "robots.txt", "search.html": "search/index.html"}
 SEARCH_ENABLED = True  # plugins/search: run Pagefind after every build
+SEARCH_SHARD_PAGES = 1000  # a bigger site is indexed in parts of this many pages (memory)
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

@@ -1,4 +1,5 @@
-"""`make bench`: whole builds of N generated library posts, timed and weighed.
+"""`make bench`: whole builds of N generated library posts, timed and weighed, and the
+sample site's pages scored by Lighthouse (bench/lighthouse.py).
 
     python bench/build.py [N ...] [--runs 3]          # default N = 1000 5000
 
@@ -212,7 +213,21 @@ def main():
     for name, (html, css) in weights.items():
         total = (html + css) / 1024
         print(f"| {name} | {html / 1024:.1f} KB | {css / 1024:.1f} KB | {total:.1f} KB |")
-    print("\nTargets: kit / bare <= 1.0x at 5,000 posts; edit / full <= 0.25x; memory <= 1.5x.")
+    if shutil.which("chromium") and shutil.which("npm"):
+        from lighthouse import CATEGORIES, scores
+
+        with tempfile.TemporaryDirectory() as tmp:
+            found = scores(Path(tmp))
+        print("\n| page (Lighthouse 12.8.2, mobile) | " + " | ".join(CATEGORIES) + " |")
+        print("|---|" + "---|" * len(CATEGORIES))
+        for name, result in found.items():
+            print(f"| {name} | " + " | ".join(f"{result[c]:.2f}" for c in CATEGORIES) + " |")
+    else:
+        print("\nLighthouse: skipped (needs chromium and npm).")
+    print(
+        "\nTargets: kit / bare <= 1.0x at 5,000 posts; edit / full <= 0.25x; memory <= 1.5x; "
+        "pages <= 30 KB; Lighthouse performance >= 0.98, the others 1.0."
+    )
 
 
 if __name__ == "__main__":

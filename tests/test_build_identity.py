@@ -93,6 +93,13 @@ def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
         in (out / "news/2026/world-book-night-an-evening-of-readings/index.html").read_text()
     )
     assert_same_site(out, serial(tmp_path, content, "clean-4"))
+    # A photo replaced under the same name: its resized copies are made again.
+    old_sizes = {p: t for p, t in written(out).items() if "derivatives" in p and "story-time" in p}
+    assert old_sizes
+    shutil.copy(content / "images" / "digital-help.jpg", content / "images" / "story-time.jpg")
+    out = incremental()
+    assert all(written(out)[p] != t for p, t in old_sizes.items())
+    assert_same_site(out, serial(tmp_path, content, "clean-photo"))
     # A page changed or removed by hand in the output is written again.
     (out / "news/2026/large-print-and-audiobooks/index.html").write_text("oops")
     (out / "contact/index.html").unlink()

@@ -84,5 +84,7 @@ def test_every_brochures_setting_is_documented():
 
 def test_speed_settings_are_documented():
     settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
-    for key in ("READ_WORKERS", "READ_PARALLEL_MIN", "SEARCH_ENABLED", "IMAGE_PROCESS"):
+    keys = ("READ_WORKERS", "READ_PARALLEL_MIN", "INCREMENTAL", "SEARCH_ENABLED",
+            "SEARCH_SHARD_PAGES", "IMAGE_PROCESS")  # fmt: skip
+    for key in keys:
         assert key in settings and f"`{key}`" in README, key

@@ -50,6 +50,12 @@ class SiteWriter(CachingWriter):
         if enabled(self.settings):
             path = os.path.join(self.settings["CACHE_PATH"], "incremental", "pages.json")
             self.store = PageStore(path, site_key(self.settings), os.path.abspath(output_path))
+            if not self.store.old:
+                # Every page renders again: so must every resized picture, since
+                # image-process keeps any it finds (a replaced photo's old sizes).
+                prune.remove_folders(
+                    output_path, self.settings.get("IMAGE_PROCESS_DIR", "derivatives")
+                )
         _build["writer"] = self
 
 
@@ -94,9 +100,14 @@ def finish(pelican):
 
 
 def site_key(settings) -> str:
-    """What every page depends on: settings, theme, plugin code, package versions."""
+    """What every page depends on: settings, theme, plugin code, package versions, and
+    the static files (a replaced photo: its pages must be resized again)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(Signer().sign(dict(settings)).encode())
+    for folder in settings.get("STATIC_PATHS", []):
+        for path in sorted(_files(os.path.join(settings["PATH"], folder))):
+            st = os.stat(path)
+            h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
     folders = [settings["THEME"], *settings.get("PLUGIN_PATHS", [])]
     for folder in folders:
         for path in sorted(_files(folder)):

@@ -9,6 +9,7 @@ a picture that was taken down) is removed.
 
 import os
 import posixpath
+import shutil
 
 
 def stale(files: dict[str, int], claimed: set[str], since_ns: int, derivatives_dir: str,
@@ -40,6 +41,14 @@ def _picture_still_used(path, derivatives_dir, pictures) -> bool:
         return False
     base = "/".join(parts[: parts.index(derivatives_dir)])
     return (base, _stem(path)) in pictures
+
+
+def remove_folders(root: str, name: str):
+    """Delete every folder called `name` under `root` (image-process's resized copies)."""
+    for base, dirs, _ in os.walk(root):
+        if name in dirs:
+            shutil.rmtree(os.path.join(base, name))
+            dirs.remove(name)
 
 
 def remove(root: str, paths: list[str]):
