@@ -1,5 +1,5 @@
 """`make bench`: whole builds of N generated library posts, timed and weighed, and the
-sample site's pages scored by Lighthouse (bench/lighthouse.py).
+sample site's pages weighed and scored by Lighthouse (bench/sample.py).
 
     python bench/build.py [N ...] [--runs 3]          # default N = 1000 5000
 
@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sample  # noqa: E402
 from posts import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,33 +159,6 @@ def run_size(n, runs, tmp: Path):
     }
 
 
-def page_weights(tmp: Path):
-    """HTML + CSS of the home, an article, an event and a brochure page of the sample site."""
-    out = tmp / "sample"
-    subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "pelican"),
-            str(ROOT / "content"),
-            "-o",
-            str(out),
-            "-s",
-            str(ROOT / "pelicanconf.py"),
-            "-e",
-            f'CACHE_PATH="{tmp / "sc"}"',
-        ],
-        check=True,
-        capture_output=True,
-    )
-    css = (out / "theme" / "css" / "site.css").stat().st_size
-    pages = {
-        "home": "index.html",
-        "article": "news/2026/februarys-reading-group-pick-the-remains-of-the-day/index.html",
-        "event": "news/2026/author-talk-meera-joshi-on-the-river-remembers/index.html",
-        "brochure": "brochures/whats-on-winter-2026-to-2027/index.html",
-    }
-    return {name: ((out / path).stat().st_size, css) for name, path in pages.items()}
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000])
@@ -207,23 +181,20 @@ def main():
             f"| {r['rebuild'][0] / r['kit'][0]:.2f}x | {r['kit'][1] / r['bare'][1]:.2f}x |",
             flush=True,
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        weights = page_weights(Path(tmp))
-    print("\n| page | HTML | CSS | total (target <= 30 KB) |\n|---|---|---|---|")
-    for name, (html, css) in weights.items():
-        total = (html + css) / 1024
-        print(f"| {name} | {html / 1024:.1f} KB | {css / 1024:.1f} KB | {total:.1f} KB |")
-    if shutil.which("chromium") and shutil.which("npm"):
-        from lighthouse import CATEGORIES, scores
-
-        with tempfile.TemporaryDirectory() as tmp:
-            found = scores(Path(tmp))
-        print("\n| page (Lighthouse 12.8.2, mobile) | " + " | ".join(CATEGORIES) + " |")
-        print("|---|" + "---|" * len(CATEGORIES))
-        for name, result in found.items():
-            print(f"| {name} | " + " | ".join(f"{result[c]:.2f}" for c in CATEGORIES) + " |")
-    else:
-        print("\nLighthouse: skipped (needs chromium and npm).")
+    with tempfile.TemporaryDirectory() as tmp, sample.served(Path(tmp)) as (site, out):
+        print("\n| page | HTML | CSS | total (target <= 30 KB) |\n|---|---|---|---|")
+        for name, (html, css) in sample.weights(out).items():
+            total = (html + css) / 1024
+            print(f"| {name} | {html / 1024:.1f} KB | {css / 1024:.1f} KB | {total:.1f} KB |")
+        if sample.can_audit():
+            found = sample.scores(site, Path(tmp))
+            print("\n| page (Lighthouse 12.8.2, mobile) | " + " | ".join(sample.CATEGORIES) + " |")
+            print("|---|" + "---|" * len(sample.CATEGORIES))
+            for name, result in found.items():
+                cells = " | ".join(f"{result[c]:.2f}" for c in sample.CATEGORIES)
+                print(f"| {name} | {cells} |")
+        else:
+            print("\nLighthouse: skipped (needs chromium and npm).")
     print(
         "\nTargets: kit / bare <= 1.0x at 5,000 posts; edit / full <= 0.25x; memory <= 1.5x; "
         "pages <= 30 KB; Lighthouse performance >= 0.98, the others 1.0."

@@ -1,5 +1,6 @@
 """Shared fixtures: real Pelican builds of the sample site into temporary folders."""
 
+import contextlib
 import functools
 import http.server
 import json
@@ -74,23 +75,29 @@ def publish_site(tmp_path_factory):
     return site
 
 
-@pytest.fixture(scope="session")
-def served_site(tmp_path_factory):
-    """A publish build served over HTTP on 127.0.0.1, with SITEURL set to that server.
-
-    This is the site as readers get it, absolute URLs and 404 page included.
-    """
-    tmp = tmp_path_factory.mktemp("served")
+@contextlib.contextmanager
+def serve_publish_build(tmp: Path, extra=None):
+    """A publish build served over HTTP on 127.0.0.1, with SITEURL set to that server:
+    yields (address, Build)."""
     handler = functools.partial(QuietHandler, directory=str(tmp / "output"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    site = build(tmp, publish=True, env={"SITEURL": url})
+    site = build(tmp, publish=True, env={"SITEURL": url}, extra=extra)
     assert site.returncode == 0, site.log
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield url
-    server.shutdown()
-    server.server_close()
+    try:
+        yield url, site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory):
+    """The site as readers get it, absolute URLs and 404 page included."""
+    with serve_publish_build(tmp_path_factory.mktemp("served")) as (url, _):
+        yield url
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,13 +1,10 @@
 """Site search with Pagefind, in a real browser."""
 
-import functools
-import http.server
 import json
 import sys
-import threading
 
 import pytest
-from conftest import ROOT, QuietHandler, build
+from conftest import ROOT, serve_publish_build
 from test_accessibility import PAGES, open_page
 
 sys.path.insert(0, str(ROOT / "plugins"))
@@ -18,16 +15,8 @@ from search import plan_shards  # noqa: E402
 def served_in_parts(tmp_path_factory):
     """The publish build with an index in parts of at most 5 pages, served."""
     tmp = tmp_path_factory.mktemp("parts")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp / "output"))
-    )
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    site = build(tmp, publish=True, env={"SITEURL": url}, extra={"SEARCH_SHARD_PAGES": 5})
-    assert site.returncode == 0, site.log
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield url, site.output
-    server.shutdown()
-    server.server_close()
+    with serve_publish_build(tmp, extra={"SEARCH_SHARD_PAGES": 5}) as (url, site):
+        yield url, site.output
 
 
 def search(browser, served_site, query, expect=None):

@@ -60,6 +60,8 @@ def prepare_images(instance):
 
 
 def _size(path):
+    if not path:
+        return None  # not a file under content/ (a data: address)
     try:
         with Image.open(path) as image:
             return image.size

@@ -64,7 +64,9 @@ def get_writer(pelican):
 
 
 def note_statics(generator):
-    """On `static_generator_finalized`: static files are copied with their own time."""
+    """On `static_generator_finalized`: static files this build kept without copying
+    (STATIC_CHECK_IF_MODIFIED) or hard-linked (STATIC_CREATE_LINKS) keep their old
+    file time, so the time alone would not show they belong to the site."""
     _build.setdefault("statics", set()).update(sf.save_as for sf in generator.staticfiles)
 
 

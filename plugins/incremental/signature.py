@@ -83,7 +83,7 @@ class Signer:
             parts.append(f"fn:{value.__module__}.{value.__qualname__}")
         elif isinstance(value, types.ModuleType):
             parts.append(f"module:{value.__name__}")
-        elif hasattr(value, "__dict__") and not isinstance(value, type):
+        elif hasattr(value, "__dict__"):
             if depth > 3:  # deep object graphs: render again rather than guess
                 parts.append(f"unsigned:{next(_unique)}")
                 return

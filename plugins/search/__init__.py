@@ -28,8 +28,9 @@ def index(pelican):
     root = pelican.output_path
     per_part = int(pelican.settings.get("SEARCH_SHARD_PAGES", 1000))
     folders = pages_folders(pelican.settings, _folders(root))
-    shards = plan_shards(html_counts(root, folders, per_part), per_part) if folders else []
-    shards = shards or [[]]  # nothing found to split: one run over everything
+    counts = html_counts(root, folders, per_part) if folders else {}
+    # Nothing to split (posts at the top level, or no pages found): one run over everything.
+    shards = plan_shards(counts, per_part) or [[]]
     for number, globs in enumerate(shards):
         subdir = "pagefind" if number == 0 else f"pagefind/part-{number}"
         cmd = [sys.executable, "-m", "pagefind", "--site", root, "--silent",
