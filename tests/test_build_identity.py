@@ -6,11 +6,13 @@ from pathlib import Path
 
 from conftest import ROOT, build
 
-# Not compared: Pagefind's index (its files are named by content hashes and carry a
-# build timestamp), the sitemap (pelican-sitemap dates undated pages with the build
-# time) and brochure PDFs (WeasyPrint stamps the creation time; they are cached by
-# content hash, tested in test_brochures).
-SKIP = ("pagefind/", "sitemap.xml", ".pdf")
+# Not compared: the sitemap (pelican-sitemap dates undated pages with the build time)
+# and brochure PDFs (WeasyPrint stamps the creation time; they are cached by content
+# hash, tested in test_brochures). Pagefind's index is compared: it is deterministic.
+SKIP = ("sitemap.xml", ".pdf")
+# Search in parts of a few pages, so that an edit leaves most parts as they were.
+PARTS = {"SEARCH_SHARD_PAGES": 6}
+PARTS_LIST = "pagefind/parts.json"  # written every build
 
 
 def files(folder: Path) -> set[str]:
@@ -36,8 +38,14 @@ def written(folder: Path) -> dict[str, int]:
     }
 
 
+def search_part(path: str) -> str:
+    """pagefind/part-2/index/x.pf_index -> part-2; the first part's files: part-0."""
+    folder = path.split("/")[1]
+    return folder if folder.startswith("part-") else "part-0"
+
+
 def serial(tmp: Path, content: Path, name: str):
-    extra = {"READ_WORKERS": 1, "THEME": str(tmp / "theme")}
+    extra = {"READ_WORKERS": 1, "THEME": str(tmp / "theme"), **PARTS}
     site = build(tmp / name, content=content, extra=extra)
     assert site.returncode == 0, site.log
     return site.output
@@ -47,7 +55,7 @@ def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
     content, theme = tmp_path / "content", tmp_path / "theme"
     shutil.copytree(ROOT / "content", content)
     shutil.copytree(ROOT / "theme", theme)
-    parallel = {"READ_WORKERS": 2, "READ_PARALLEL_MIN": 1, "THEME": str(theme)}
+    parallel = {"READ_WORKERS": 2, "READ_PARALLEL_MIN": 1, "THEME": str(theme), **PARTS}
     live = tmp_path / "live"  # one output folder and cache, built again and again
 
     def incremental():
@@ -69,6 +77,12 @@ def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
     assert "news/2026/large-print-and-audiobooks/index.html" in untouched
     assert "category/digital-help/index.html" in untouched
     assert len(untouched) > 40, sorted(set(before) - untouched)
+    # Search: the parts whose pages were not written again are not indexed again (the
+    # edit re-rendered the post, the past events and Subscribe pages: three parts).
+    index = {p: t for p, t in before.items() if p.startswith("pagefind/") and p != PARTS_LIST}
+    parts = {search_part(p) for p in index}
+    again = {search_part(p) for p, t in index.items() if after.get(p) != t}
+    assert again and len(parts - again) >= 2, (again, parts)
     assert_same_site(live / "output", serial(tmp_path, content, "clean-2"))
     # A deletion: the post's page, its tag pages and feed entries go; so does a
     # picture taken down with its post, and every resized copy of it.

@@ -199,16 +199,30 @@ def check_images(html, metadata, text, path, content_root):
     return findings
 
 
+def picture_size(path: str | None) -> tuple[int, int] | None:
+    """A picture's width and height, or None if it is not a file Pillow reads. Each
+    version of a file is opened once per build process: posts share a few pictures."""
+    try:
+        st = os.stat(path)
+    except (OSError, TypeError):
+        return None
+    return _picture_size(path, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _picture_size(path, size, mtime_ns):
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except Exception:  # noqa: BLE001 - not an image Pillow reads
+        return None
+
+
 def _image_size(target, src, path, line):
     size = os.path.getsize(target)
-    width = 0
-    try:
-        from PIL import Image
-
-        with Image.open(target) as image:
-            width = image.width
-    except Exception:  # noqa: BLE001 - not an image Pillow reads: the size check is enough
-        pass
+    width = (picture_size(target) or (0, 0))[0]
     if size <= IMAGE_MAX_BYTES and width <= IMAGE_MAX_WIDTH:
         return []
     return [

@@ -7,11 +7,10 @@ import os
 import re
 import shutil
 
-from checks.content import local_file
+from checks.content import local_file, picture_size
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
-from PIL import Image
 
 from .cards import card_key, draw_card
 
@@ -33,7 +32,9 @@ def prepare_images(instance):
         src = re.search(r'src="([^"]+)"', attrs)
         if not src or not RASTER.search(src.group(1)) or "://" in src.group(1).split("}")[-1]:
             return match.group(0)
-        size = _size(local_file(src.group(1), instance.source_path, instance.settings["PATH"]))
+        size = picture_size(
+            local_file(src.group(1), instance.source_path, instance.settings["PATH"])
+        )
         if size and "width=" not in attrs:
             attrs += f' width="{size[0]}" height="{size[1]}"'
         if "image-process-" not in attrs:
@@ -54,19 +55,9 @@ def prepare_images(instance):
         src = instance.metadata.get(key)
         if src and RASTER.search(src) and "://" not in src:
             path = local_file(src, instance.source_path, instance.settings["PATH"], from_root=True)
-            size = _size(path)
+            size = picture_size(path)
             if size:
                 instance.picture_sizes[key] = size
-
-
-def _size(path):
-    if not path:
-        return None  # not a file under content/ (a data: address)
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, TypeError, ValueError):
-        return None  # the checks plugin reports a missing picture
 
 
 class CardsGenerator(Generator):
@@ -101,22 +92,54 @@ def get_generators(pelican):
     return CardsGenerator
 
 
+# A whole <img> tag, quoted attributes and all (an alt text may hold a ">").
+IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+
+
 def only_pages_with_pictures(pelican):
-    """On `initialized` (every plugin registered): image-process parses every page it is
-    told about; tell it only about pages with a picture for it (most have none)."""
+    """On `initialized` (every plugin registered): image-process parses every written
+    page whole; give it only the pictures it rewrites instead (most pages have none)."""
     from pelican.plugins.image_process import image_process
 
     harvest = image_process.harvest_images
     if not any(r is harvest for r in signals.content_written.receivers_for(object())):
         return  # image-process is not in PLUGINS
+    one_tag = alone_in_tag(pelican.settings.get("IMAGE_PROCESS") or {})
 
-    def harvest_if_marked(path, context):
+    def harvest_marked(path, context):
         with open(path, encoding="utf-8") as f:
-            if "image-process-" in f.read():
-                harvest(path, context)
+            text = f.read()
+        if "image-process-" not in text:
+            return
+        if not one_tag:
+            harvest(path, context)  # a <picture> derivative: it needs the whole page
+            return
+        image_process.set_default_settings(context)
+
+        def one(match):
+            tag = match.group(0)
+            if "image-process-" not in tag:
+                return tag
+            return image_process.harvest_images_in_fragment(tag, context)
+
+        done = IMG_TAG.sub(one, text)
+        if done != text:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(done)
 
     signals.content_written.disconnect(harvest)
-    signals.content_written.connect(harvest_if_marked, weak=False)
+    signals.content_written.connect(harvest_marked, weak=False)
+
+
+def alone_in_tag(derivatives) -> bool:
+    """Whether every derivative rewrites only the <img> itself (a list of operations,
+    or a responsive image's srcset), so each marked tag can be processed on its own:
+    parsing a whole page with BeautifulSoup cost more than the rest of a post's build."""
+    return all(
+        isinstance(d, (list, tuple))
+        or (isinstance(d, dict) and d.get("type") in ("image", "responsive-image"))
+        for d in derivatives.values()
+    )
 
 
 def register():

@@ -19,6 +19,7 @@ import os
 import time
 from importlib import metadata
 
+from blinker import signal
 from pelican import signals
 
 from . import prune
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process", "pelican-sitemap")
 # One build at a time per process (`make serve` rebuilds in the same process).
 _build = {}
+# Other plugins name the output folders they look after themselves (search: pagefind):
+# a receiver takes the Pelican object and returns a list of top-level folder names.
+keep_folders = signal("incremental_keep_folders")
 
 
 def enabled(settings) -> bool:
@@ -86,14 +90,17 @@ def finish(pelican):
     claimed = {os.path.relpath(p, root).replace(os.sep, "/") for p in store.claimed}
     claimed |= {os.path.relpath(p, root).replace(os.sep, "/") for p in writer._written_files}
     claimed |= {p.replace(os.sep, "/") for p in _build["statics"]}
+    kept = {*pelican.settings.get("OUTPUT_RETENTION", ())}
+    kept |= {folder for _, folders in keep_folders.send(pelican) for folder in folders or ()}
     files = {}
-    for folder, _, names in os.walk(root):
+    for folder, dirs, names in os.walk(root):
+        if folder == root:
+            dirs[:] = [d for d in dirs if d not in kept]
         for name in names:
             full = os.path.join(folder, name)
             files[os.path.relpath(full, root).replace(os.sep, "/")] = os.stat(full).st_mtime_ns
     gone = prune.stale(files, claimed, _build["start_ns"],
-                       pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives"),
-                       pelican.settings.get("OUTPUT_RETENTION", ()))  # fmt: skip
+                       pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives"), kept)  # fmt: skip
     logger.debug("incremental: removing %s", gone)
     prune.remove(root, gone)
     store.save()

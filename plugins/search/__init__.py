@@ -3,45 +3,73 @@
 Only the main text of posts, pages, events and brochures is indexed (the templates
 mark it with data-pagefind-body), never navigation or footers. The search page
 (theme/templates/search.html) uses Pagefind's own files, served from this site.
+A large site is indexed in parts (parts.py); after a local build, only the parts
+whose pages changed are indexed again.
 """
 
+import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
+from importlib import metadata
 
+from blinker import signal
 from pelican import signals
 
+from .parts import OUTPUT, plan, plan_shards  # noqa: F401 - plan_shards: for the tests
+
 logger = logging.getLogger(__name__)
+STATE = "search-parts.json"  # in CACHE_PATH: the key of each part as last indexed
+
+
+def enabled(settings) -> bool:
+    return bool(settings.get("SEARCH_ENABLED", True))
 
 
 def index(pelican):
-    """On `finalized`: run Pagefind (from the pagefind[bin] wheel) over the output."""
-    if not pelican.settings.get("SEARCH_ENABLED", True):
+    """On `finalized`: run Pagefind (from the pagefind[bin] wheel) over each part of
+    the output that changed since it was last indexed."""
+    settings = pelican.settings
+    if not enabled(settings):
         return
-    if "incremental" in pelican.settings.get("PLUGINS", ()):
+    if "incremental" in settings.get("PLUGINS", ()):
         # The output must be tidied first, or a deleted post would stay searchable.
         from incremental import finish
 
         finish(pelican)
     root = pelican.output_path
-    per_part = int(pelican.settings.get("SEARCH_SHARD_PAGES", 1000))
-    folders = pages_folders(pelican.settings, _folders(root))
-    counts = html_counts(root, folders, per_part) if folders else {}
-    # Nothing to split (posts at the top level, or no pages found): one run over everything.
-    shards = plan_shards(counts, per_part) or [[]]
-    for number, globs in enumerate(shards):
-        subdir = "pagefind" if number == 0 else f"pagefind/part-{number}"
-        cmd = [sys.executable, "-m", "pagefind", "--site", root, "--silent",
-               "--output-subdir", subdir]  # fmt: skip
-        if globs:
-            cmd += ["--glob", "{" + ",".join(globs) + "}" if len(globs) > 1 else globs[0]]
-        if not _run(cmd):
-            return
-    # The search page merges the other parts into the first (theme/templates/search.html).
-    with open(os.path.join(root, "pagefind", "parts.json"), "w", encoding="utf-8") as f:
-        json.dump([f"part-{n}/" for n in range(1, len(shards))], f)
+    parts = plan(settings, root)
+    salt = f"{_versions()} {os.path.abspath(root)}"
+    state = os.path.join(settings["CACHE_PATH"], STATE)
+    known, indexed, again = _load(state), {}, 0
+    for part in parts:
+        key = part.key(root, salt)
+        entry = os.path.join(root, part.subdir, "pagefind-entry.json")
+        if known.get(part.subdir) != key or not os.path.exists(entry):
+            _clear(root, part.subdir)
+            if not _run(_command(root, part)):
+                break
+            again += 1
+        indexed[part.subdir] = key
+    else:
+        _remove_old_parts(root, len(parts))
+        # The search page merges the other parts into the first (templates/search.html).
+        with open(os.path.join(root, OUTPUT, "parts.json"), "w", encoding="utf-8") as f:
+            json.dump([f"part-{n}/" for n in range(1, len(parts))], f)
+    _save(state, indexed)
+    logger.info("search: %d of %d parts indexed, the others unchanged", again, len(parts))
+
+
+def _command(root, part):
+    cmd = [sys.executable, "-m", "pagefind", "--site", root, "--silent",
+           "--output-subdir", part.subdir]  # fmt: skip
+    if part.globs:
+        globs = part.globs
+        cmd += ["--glob", "{" + ",".join(globs) + "}" if len(globs) > 1 else globs[0]]
+    return cmd
 
 
 def _run(cmd) -> bool:
@@ -57,74 +85,60 @@ def _run(cmd) -> bool:
     return True
 
 
-def plan_shards(counts: dict[str, int], per_part: int) -> list[list[str]]:
-    """Split the pages into parts of at most `per_part` pages (Pagefind's memory grows
-    with the pages of one run: about 100 KB each), as lists of globs. A folder too big
-    for one part is split by its subfolders (news/2019, news/2020...); folders are
-    packed in order. `counts`: folder -> HTML files; "news/*" means news's own files.
-    """
-    parts, current, size = [], [], 0
-    for folder, count in counts.items():
-        if current and size + count > per_part:
-            parts.append(current)
-            current, size = [], 0
-        current.append(_glob(folder))
-        size += count
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _glob(folder: str) -> str:
-    return folder[:-1] + "*.html" if folder.endswith("/*") else folder + "/**/*.html"
-
-
-def html_counts(root: str, folders: list[str], per_part: int) -> dict[str, int]:
-    """HTML files under each folder; folders with more than `per_part`, per subfolder."""
-    counts = {}
-    for folder in folders:
-        total, below, own = 0, {}, 0
-        for base, _, names in os.walk(os.path.join(root, folder)):
-            n = sum(1 for name in names if name.endswith(".html"))
-            total += n
-            rel = os.path.relpath(base, root).replace(os.sep, "/")
-            if rel == folder:
-                own = n
-            else:
-                top = "/".join(rel.split("/")[:2])
-                below[top] = below.get(top, 0) + n
-        if not total:
+def _clear(root, subdir):
+    """Remove a part's old files before indexing it again (Pagefind leaves them); the
+    first part's folder also holds the others, which stay."""
+    folder = os.path.join(root, subdir)
+    if not os.path.isdir(folder):
+        return
+    for entry in os.scandir(folder):
+        if subdir == OUTPUT and entry.is_dir() and entry.name.startswith("part-"):
             continue
-        if total <= per_part or not below:
-            counts[folder] = total
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
         else:
-            if own:
-                counts[folder + "/*"] = own
-            counts.update(sorted((k, v) for k, v in below.items() if v))
-    return counts
+            os.remove(entry.path)
 
 
-# Folders of pages that only list others (no data-pagefind-body): Pagefind would read
-# and drop them, a third of a large site's files.
-LISTINGS = ("TAG_SAVE_AS", "TAGS_SAVE_AS", "CATEGORY_SAVE_AS", "CATEGORIES_SAVE_AS",
-            "AUTHOR_SAVE_AS", "AUTHORS_SAVE_AS", "ARCHIVES_SAVE_AS")  # fmt: skip
+def _remove_old_parts(root, count):
+    """Parts from a bigger plan than this build's (posts were deleted)."""
+    folder = os.path.join(root, OUTPUT)
+    for entry in os.scandir(folder):
+        number = entry.name.removeprefix("part-")
+        if entry.is_dir() and number.isdigit() and int(number) >= count:
+            shutil.rmtree(entry.path)
 
 
-def pages_folders(settings, folders) -> list[str] | None:
-    """The top folders Pagefind should read; None: all of them (posts or pages are
-    written at the top level, so no folder can be left out)."""
-    if any("/" not in (settings.get(k) or "/") for k in ("ARTICLE_SAVE_AS", "PAGE_SAVE_AS")):
-        return None
-    skip = {(settings.get(k) or "").split("/")[0] for k in LISTINGS}
-    skip |= {"page", "pagefind", settings.get("THEME_STATIC_DIR", "theme")}
-    return sorted(f for f in folders if f not in skip) or None
+def _versions() -> str:
+    found = []
+    for package in ("pagefind", "pagefind_bin"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found.append(f"{package}={metadata.version(package)}")
+    return " ".join(found)
 
 
-def _folders(root):
-    with os.scandir(root) as entries:
-        return [e.name for e in entries if e.is_dir()]
+def _load(path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return dict(json.load(f))
+    except (OSError, ValueError, TypeError):
+        return {}  # never indexed, or unreadable: every part is indexed
+
+
+def _save(path, indexed):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(indexed, f)
+    os.replace(path + ".tmp", path)
+
+
+def keep_index(pelican):
+    """The incremental plugin tidies the output: the index is this plugin's to tidy."""
+    return [OUTPUT] if enabled(pelican.settings) else []
 
 
 def register():
     # After every file is written: Pagefind reads the finished HTML.
     signals.finalized.connect(index)
+    # Pagefind's files are not Pelican's: kept between builds (plugins/incremental).
+    signal("incremental_keep_folders").connect(keep_index)
