@@ -220,7 +220,10 @@ BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a 
 SITEMAP = {"format": "xml", "exclude": ["^404\\.html$", "^tag/", "^author/"]}
 TEMPLATE_PAGES = {"robots.txt": "robots.txt", "search.html": "search/index.html"}
 SEARCH_ENABLED = True  # plugins/search: run Pagefind after every build
-SEARCH_SHARD_PAGES = 1000  # a bigger site is indexed in parts of this many pages (memory)
+# A bigger site is indexed in parts of at most this many pages (Pagefind's memory), and
+# after an edit only the parts whose pages changed are indexed again: small parts keep
+# local rebuilds quick. publishconf.py uses bigger ones (fewer files per search).
+SEARCH_SHARD_PAGES = 250
 
 # =============================================================================
 # Sharing: plain links under each post (no scripts, nothing loads until clicked).

@@ -30,5 +30,9 @@ RELATIVE_URLS = False
 # Start from an empty output folder so nothing stale goes live.
 DELETE_OUTPUT_DIRECTORY = True
 
+# Search in parts of up to 1,000 pages: each part is a few more files for a reader's
+# browser to fetch per search, and a publish build indexes everything anyway.
+SEARCH_SHARD_PAGES = 1000
+
 # Plan announcements of new posts; `make announce` sends them after deploying.
 ANNOUNCE_ENABLED = True

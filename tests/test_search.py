@@ -8,7 +8,11 @@ from conftest import ROOT, serve_publish_build
 from test_accessibility import PAGES, open_page
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from search import plan_shards  # noqa: E402
+from search.parts import plan, plan_shards  # noqa: E402
+
+# Where the kit writes pages (pelicanconf.py): listings are not indexed.
+SAVE_AS = {"ARTICLE_SAVE_AS": "news/{date:%Y}/{slug}/index.html",
+           "PAGE_SAVE_AS": "{slug}/index.html", "TAG_SAVE_AS": "tag/{slug}/index.html"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +80,34 @@ def test_a_large_index_is_made_in_parts_and_searched_as_one(browser, served_in_p
 def test_parts_keep_folders_whole_and_in_order():
     counts = {"brochures": 2, "news/2019": 4, "news/2020": 3, "news/2021": 9, "visit-us": 1}
     assert plan_shards(counts, 5) == [
-        ["brochures/**/*.html"],
-        ["news/2019/**/*.html"],
-        ["news/2020/**/*.html"],
-        ["news/2021/**/*.html"],  # bigger than a part on its own: a part of its own
-        ["visit-us/**/*.html"],
+        ["brochures"],
+        ["news/2019"],
+        ["news/2020"],
+        ["news/2021"],  # bigger than a part on its own: a part of its own
+        ["visit-us"],
     ]
-    assert plan_shards({"news": 16, "events/*": 1}, 1000) == [["news/**/*.html", "events/*.html"]]
+    assert plan_shards({"news": 16, "events/*": 1}, 1000) == [["news", "events/*"]]
+
+
+def test_parts_are_planned_from_the_built_pages(tmp_path):
+    pages = ["news/index.html", "news/2019/a/index.html", "news/2019/b/index.html",
+             "news/2020/c/index.html", "news/2020/d/index.html", "news/2020/e/index.html",
+             "visit-us/index.html", "tag/books/index.html", "pagefind/x.html"]  # fmt: skip
+    for page in pages:
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text("<p>page</p>")
+    settings = {**SAVE_AS, "SEARCH_SHARD_PAGES": 3}
+    found = [(p.subdir, p.globs, p.pages) for p in plan(settings, str(tmp_path))]
+    assert found == [
+        # news has more pages than a part: split by year, packed in order
+        ("pagefind", ["news/*.html", "news/2019/**/*.html"],
+         ["news/2019/a/index.html", "news/2019/b/index.html", "news/index.html"]),
+        ("pagefind/part-1", ["news/2020/**/*.html"],
+         ["news/2020/c/index.html", "news/2020/d/index.html", "news/2020/e/index.html"]),
+        ("pagefind/part-2", ["visit-us/**/*.html"], ["visit-us/index.html"]),
+    ]  # fmt: skip
+    # A part's key changes when one of its pages is written again, and only its key.
+    keys = [p.key(str(tmp_path), "pagefind 1") for p in plan(settings, str(tmp_path))]
+    (tmp_path / "news/2020/d/index.html").write_text("<p>edited</p>")
+    again = [p.key(str(tmp_path), "pagefind 1") for p in plan(settings, str(tmp_path))]
+    assert [a != b for a, b in zip(keys, again, strict=True)] == [False, True, False]

@@ -8,20 +8,23 @@ whose pages changed are indexed again.
 """
 
 import contextlib
+import importlib.util
 import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 
 from blinker import signal
 from pelican import signals
 
-from .parts import OUTPUT, plan, plan_shards  # noqa: F401 - plan_shards: for the tests
+from .parts import OUTPUT, plan
 
 logger = logging.getLogger(__name__)
+FIX = "Fix: `pip install 'pagefind[bin]'`, or set SEARCH_ENABLED = False."
 STATE = "search-parts.json"  # in CACHE_PATH: the key of each part as last indexed
 
 
@@ -44,43 +47,64 @@ def index(pelican):
     parts = plan(settings, root)
     salt = f"{_versions()} {os.path.abspath(root)}"
     state = os.path.join(settings["CACHE_PATH"], STATE)
-    known, indexed, again = _load(state), {}, 0
-    for part in parts:
-        key = part.key(root, salt)
-        entry = os.path.join(root, part.subdir, "pagefind-entry.json")
-        if known.get(part.subdir) != key or not os.path.exists(entry):
-            _clear(root, part.subdir)
-            if not _run(_command(root, part)):
-                break
-            again += 1
-        indexed[part.subdir] = key
-    else:
+    known = _load(state)
+    keys = {part.subdir: part.key(root, salt) for part in parts}
+    todo = [p for p in parts if known.get(p.subdir) != keys[p.subdir] or not _indexed(root, p)]
+    for part in todo:
+        _clear(root, part.subdir)
+    pagefind = _pagefind()
+    if pagefind is None:
+        logger.error("search: Pagefind is not installed, so the site has no search. %s", FIX)
+        return
+    # Each part is its own Pagefind process, so the parts are indexed on every core.
+    workers = max(1, min(len(todo), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        done = pool.map(lambda part: _run(_command(pagefind, root, part), part.subdir), todo)
+        ok = {part.subdir: result for part, result in zip(todo, done, strict=True)}
+    if all(ok.values()):
         _remove_old_parts(root, len(parts))
         # The search page merges the other parts into the first (templates/search.html).
         with open(os.path.join(root, OUTPUT, "parts.json"), "w", encoding="utf-8") as f:
             json.dump([f"part-{n}/" for n in range(1, len(parts))], f)
-    _save(state, indexed)
-    logger.info("search: %d of %d parts indexed, the others unchanged", again, len(parts))
+    # A part that failed is indexed again next time.
+    _save(state, {subdir: key for subdir, key in keys.items() if ok.get(subdir, True)})
+    logger.info("search: %d of %d parts indexed, the others unchanged", len(todo), len(parts))
 
 
-def _command(root, part):
-    cmd = [sys.executable, "-m", "pagefind", "--site", root, "--silent",
-           "--output-subdir", part.subdir]  # fmt: skip
+def _indexed(root, part) -> bool:
+    return os.path.exists(os.path.join(root, part.subdir, "pagefind-entry.json"))
+
+
+def _pagefind() -> list[str] | None:
+    """Pagefind's own program (the pagefind_bin wheel), else its Python launcher."""
+    try:
+        from pagefind_bin import get_executable
+
+        return [str(get_executable())]
+    except (ImportError, FileNotFoundError):
+        pass
+    if importlib.util.find_spec("pagefind"):
+        return [sys.executable, "-m", "pagefind"]
+    return None
+
+
+def _command(pagefind, root, part):
+    cmd = [*pagefind, "--site", root, "--silent", "--output-subdir", part.subdir]
     if part.globs:
         globs = part.globs
         cmd += ["--glob", "{" + ",".join(globs) + "}" if len(globs) > 1 else globs[0]]
     return cmd
 
 
-def _run(cmd) -> bool:
+def _run(cmd, subdir) -> bool:
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as err:
-        logger.error("search: Pagefind could not run (%s). Fix: `pip install 'pagefind[bin]'`, "
-                     "or set SEARCH_ENABLED = False.", err)  # fmt: skip
+        logger.error("search: Pagefind could not index %s/ (%s). %s", subdir, err, FIX)
         return False
     if done.returncode != 0:
-        logger.error("search: Pagefind failed: %s", (done.stderr or done.stdout).strip()[-500:])
+        logger.error("search: Pagefind failed on %s/: %s", subdir,
+                     (done.stderr or done.stdout).strip()[-500:])  # fmt: skip
         return False
     return True
 
