@@ -272,6 +272,39 @@ def test_pictures_in_posts_are_responsive_webp_and_lazy(publish_site):
         assert (publish_site.output / url.removeprefix(SITEURL + "/")).exists(), url
 
 
+PICTURES = """Title: Fish and chips night
+Date: 2026-03-01 10:00 +00:00
+Category: News
+Summary: Two pictures and a logo.
+
+![Fish > chips, "always"]({static}/images/story-time.jpg)
+
+<img src="{static}/images/logo.svg" alt="Our logo">
+
+![Books on a table]({static}/images/reading-group.jpg)
+"""
+
+
+def test_image_process_rewrites_the_pictures_and_nothing_else(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "images", content / "images")
+    (content / "posts").mkdir()
+    (content / "posts" / "fish.md").write_text(PICTURES, encoding="utf-8")
+    site = build(tmp_path, content=content)
+    assert site.returncode == 0, site.log
+    page = (site.output / "news/2026/fish-and-chips-night/index.html").read_text()
+    photos = site.html("news/2026/fish-and-chips-night/index.html").select("main p img")
+    assert [img["alt"] for img in photos] == [
+        'Fish > chips, "always"',
+        "Our logo",
+        "Books on a table",
+    ]
+    assert [img.get("srcset", "").count(".webp") for img in photos] == [3, 0, 3]
+    assert photos[0]["src"].endswith("derivatives/content/960w/story-time.webp")
+    # The rest of the page is as the templates wrote it, not re-serialised by a parser.
+    assert '<main id="main" tabindex="-1" data-pagefind-body>' in page
+
+
 def test_posts_without_a_picture_get_a_social_card(publish_site):
     from PIL import Image
 
