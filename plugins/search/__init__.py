@@ -50,12 +50,12 @@ def index(pelican):
     known = _load(state)
     keys = {part.subdir: part.key(root, salt) for part in parts}
     todo = [p for p in parts if known.get(p.subdir) != keys[p.subdir] or not _indexed(root, p)]
-    for part in todo:
-        _clear(root, part.subdir)
     pagefind = _pagefind()
     if pagefind is None:
         logger.error("search: Pagefind is not installed, so the site has no search. %s", FIX)
         return
+    for part in todo:
+        _clear(root, part.subdir)
     # Each part is its own Pagefind process, so the parts are indexed on every core.
     workers = max(1, min(len(todo), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:

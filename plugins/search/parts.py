@@ -30,7 +30,7 @@ class Part:
 
     def key(self, root: str, salt: str) -> str:
         """Changes when a page is added, removed or written again, or the salt (the
-        Pagefind version and command) changes."""
+        Pagefind version, the output folder) changes."""
         h = hashlib.blake2b(salt.encode(), digest_size=16)
         h.update("\0".join(self.globs).encode())
         for page in self.pages:
