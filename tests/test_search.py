@@ -1,6 +1,7 @@
 """Site search with Pagefind, in a real browser."""
 
 import json
+import runpy
 import sys
 
 import pytest
@@ -9,10 +10,6 @@ from test_accessibility import PAGES, open_page
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from search.parts import plan, plan_shards  # noqa: E402
-
-# Where the kit writes pages (pelicanconf.py): listings are not indexed.
-SAVE_AS = {"ARTICLE_SAVE_AS": "news/{date:%Y}/{slug}/index.html",
-           "PAGE_SAVE_AS": "{slug}/index.html", "TAG_SAVE_AS": "tag/{slug}/index.html"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +93,8 @@ def test_parts_are_planned_from_the_built_pages(tmp_path):
     for page in pages:
         (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / page).write_text("<p>page</p>")
-    settings = {**SAVE_AS, "SEARCH_SHARD_PAGES": 3}
+    # Where the kit writes pages (news/2026/..., tag/...): listings are not indexed.
+    settings = {**runpy.run_path(str(ROOT / "pelicanconf.py")), "SEARCH_SHARD_PAGES": 3}
     found = [(p.subdir, p.globs, p.pages) for p in plan(settings, str(tmp_path))]
     assert found == [
         # news has more pages than a part: split by year, packed in order

@@ -7,14 +7,11 @@ A large site is indexed in parts (parts.py); after a local build, only the parts
 whose pages changed are indexed again.
 """
 
-import contextlib
-import importlib.util
 import json
 import logging
 import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 
@@ -43,17 +40,18 @@ def index(pelican):
         from incremental import finish
 
         finish(pelican)
-    root = pelican.output_path
-    parts = plan(settings, root)
-    salt = f"{_versions()} {os.path.abspath(root)}"
-    state = os.path.join(settings["CACHE_PATH"], STATE)
-    known = _load(state)
-    keys = {part.subdir: part.key(root, salt) for part in parts}
-    todo = [p for p in parts if known.get(p.subdir) != keys[p.subdir] or not _indexed(root, p)]
     pagefind = _pagefind()
     if pagefind is None:
         logger.error("search: Pagefind is not installed, so the site has no search. %s", FIX)
         return
+    root = pelican.output_path
+    parts = plan(settings, root)
+    # A new Pagefind, or another output folder, indexes every part again.
+    salt = f"pagefind {metadata.version('pagefind_bin')} {os.path.abspath(root)}"
+    state = os.path.join(settings["CACHE_PATH"], STATE)
+    known = _load(state)
+    keys = {part.subdir: part.key(root, salt) for part in parts}
+    todo = [p for p in parts if known.get(p.subdir) != keys[p.subdir] or not _indexed(root, p)]
     for part in todo:
         _clear(root, part.subdir)
     # Each part is its own Pagefind process, so the parts are indexed on every core.
@@ -76,16 +74,14 @@ def _indexed(root, part) -> bool:
 
 
 def _pagefind() -> list[str] | None:
-    """Pagefind's own program (the pagefind_bin wheel), else its Python launcher."""
+    """Pagefind's own program, from the pagefind_bin wheel (`pagefind[bin]`): called
+    directly, its Python launcher would cost a Python start per part."""
     try:
         from pagefind_bin import get_executable
 
         return [str(get_executable())]
     except (ImportError, FileNotFoundError):
-        pass
-    if importlib.util.find_spec("pagefind"):
-        return [sys.executable, "-m", "pagefind"]
-    return None
+        return None
 
 
 def _command(pagefind, root, part):
@@ -131,14 +127,6 @@ def _remove_old_parts(root, count):
         number = entry.name.removeprefix("part-")
         if entry.is_dir() and number.isdigit() and int(number) >= count:
             shutil.rmtree(entry.path)
-
-
-def _versions() -> str:
-    found = []
-    for package in ("pagefind", "pagefind_bin"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            found.append(f"{package}={metadata.version(package)}")
-    return " ".join(found)
 
 
 def _load(path) -> dict:

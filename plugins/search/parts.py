@@ -23,7 +23,6 @@ class Part:
     and the pages it reads."""
 
     def __init__(self, number: int, globs: list[str], pages: list[str]):
-        self.number = number
         self.globs = globs
         self.pages = pages
         self.subdir = OUTPUT if number == 0 else f"{OUTPUT}/part-{number}"
