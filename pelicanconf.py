@@ -194,7 +194,8 @@ INCREMENTAL = True  # render only pages whose content changed (plugins/increment
 # the README; channel keys (tokens, passwords) go in .env, never here.
 # =============================================================================
 ANNOUNCE_MAX_PER_RUN = 3
-ANNOUNCE_SINCE = None  # e.g. "2026-11-01": on the first run, announce posts from this date
+ANNOUNCE_SINCE = None  # e.g. "2026-11-01": on the very first run, announce posts from this date
+ANNOUNCE_MAX_AGE = 14  # days: an older post is not news and is never announced (None: no limit)
 ANNOUNCE_HASHTAGS = {}  # e.g. {"Riverside Central": "RiversideLibraries"}
 
 # =============================================================================

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from conftest import ROOT, build
 
+sys.path.insert(0, str(ROOT / "plugins"))
+
 CHANNEL_PREFIXES = ("MASTODON_", "BLUESKY_", "WEBHOOK_", "EMAIL_", "KIDS_", "DEPLOY_")
 SITEURL = "https://www.riverside-libraries.example"
 
@@ -79,7 +81,7 @@ class Workspace:
         for name, text in POSTS.items():
             (self.content / "posts" / name).write_text(text)
         self.state = tmp / "state"
-        self.ledger = tmp / "content" / "announce-ledger.json"
+        self.ledger = tmp / "content" / "announce-ledger.jsonl"
         self.conf = tmp / "conf.py"
         self.authority = f"{uuid.uuid4().hex[:12]}.riverside-libraries.example"
         self.write_settings(settings or {})
@@ -99,6 +101,8 @@ class Workspace:
             "ANNOUNCE_MAX_WAIT": 5,
             "ANNOUNCE_TIMEOUT": 10,
             "ANNOUNCE_LIVE_TIMEOUT": 1,
+            # The fixture posts are dated early in 2026; tests of ANNOUNCE_MAX_AGE set it.
+            "ANNOUNCE_MAX_AGE": None,
         }
         lines = [f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *\n"]
         lines += [f"{k} = {v!r}\n" for k, v in {**base, **settings}.items()]
@@ -131,16 +135,23 @@ class Workspace:
         proc.output = proc.stdout + proc.stderr
         return proc
 
-    def ledger_data(self):
-        return json.loads(self.ledger.read_text())
+    def ledger_lines(self):
+        return [json.loads(line) for line in self.ledger.read_text().splitlines() if line]
+
+    def read_ledger(self):
+        from announce.ledger import Ledger
+
+        return Ledger.load(str(self.ledger), str(self.state), write=False)
 
     def states(self, channel):
-        """{post title: state} for one channel."""
-        return {
-            p["title"]: p["channels"][channel]["state"]
-            for p in self.ledger_data()["posts"].values()
-            if channel in p["channels"]
-        }
+        """{post title: state} for one channel, as the announcer works it out."""
+        ledger = self.read_ledger()
+        found = {}
+        for post_id in ledger.posts():
+            state = ledger.status([post_id], channel).state
+            if state:
+                found[ledger.details(post_id).get("title")] = state
+        return found
 
     def plan(self):
         return json.loads((self.state / "plan.json").read_text())["posts"]

@@ -1,32 +1,45 @@
-"""`make announce` and `make announce-preview`.
+"""`make announce`, `make announce-preview`, `make announce-reconcile`, `make announce-retry`.
 
 python -m announce send [--settings publishconf.py]
-python -m announce preview [--settings publishconf.py]
+python -m announce preview
+python -m announce reconcile
+python -m announce retry --post content/posts/x.md [--channel webhook]
+
+Exit codes: 0 all done (sent, skipped, or waiting for a later run); 1 something is
+pending, failed or unknown (the table says what); 2 the settings, plan or ledger need
+fixing first; 75 another run is in progress (nothing was done).
 """
 
 import argparse
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 
 from pelican.settings import read_settings
 
 from . import ledger as states
 from .channels import TYPES
 from .config import SettingsError, read_config
-from .ledger import Ledger
+from .errors import NotConfigured, NotSendable
+from .ledger import Ledger, LedgerError
+from .lock import Busy, run_lock
 from .plan import read_plan
+from .recheck import Recheck
+from .reconcile import reconcile
 from .redact import Redactor
-from .send import baseline, run
+from .send import OK, Row, Sender, table, triage
 
 logger = logging.getLogger("announce")
-OK = {"sent", "skipped"}
+BUSY = 75  # EX_TEMPFAIL: try again later
 
 
 def main(argv=None, environ=None) -> int:
     parser = argparse.ArgumentParser(prog="announce", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["send", "preview"])
+    parser.add_argument("command", choices=["send", "preview", "reconcile", "retry"])
     parser.add_argument("--settings", default="publishconf.py")
+    parser.add_argument("--post", help="retry: the post's file, e.g. content/posts/x.md")
+    parser.add_argument("--channel", help="retry: only this channel")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
@@ -36,31 +49,84 @@ def main(argv=None, environ=None) -> int:
         channels = [TYPES[c.type](c, config, environ) for c in config.channels]
         redactor = Redactor(s for ch in channels for s in type(ch).secrets(ch.config, environ))
         redactor.install()
-        posts = read_plan(config.plan_path)
-        ledger = Ledger.load(config.ledger)
-    except (SettingsError, FileNotFoundError, ValueError) as err:
+        if args.command == "retry":
+            with run_lock(config.state_dir, "make announce-retry"):
+                return retry(config, settings, args.post, args.channel)
+        plan = read_plan(config.plan_path)
+    except Busy as err:
+        logger.error("announce: %s", err)
+        return BUSY
+    except (SettingsError, LedgerError, FileNotFoundError, ValueError) as err:
         logger.error("announce: %s", err)
         return 2
-    live = [ch for ch in channels if type(ch).configured(ch.config, environ)]
-    if args.command == "preview" or not live:
+    live, broken = [], []
+    for channel in channels:
+        if type(channel).configured(channel.config, environ):
+            try:
+                channel.validate()  # fixed values, addresses: before any connection
+                live.append(channel)
+            except NotConfigured as err:
+                broken.append(Row("(every post)", channel.name, states.FAILED, str(err)))
+    if args.command == "preview" or (args.command == "send" and not live and not broken):
         if args.command == "send":
             print(
                 "No channel has its keys in .env, so this is a dry run: nothing is sent.\n"
                 "Add the keys listed in .env.example to announce for real.\n"
             )
-        preview(posts, ledger, channels, live, config)
-        return 0
-    rows = run(posts, ledger, live, config)
+        return preview(plan, config, channels, live, broken)
+    try:
+        with run_lock(config.state_dir, f"make announce-{args.command}"):
+            if args.command == "reconcile":
+                return reconcile(plan, config, live, redactor)
+            ledger = Ledger.load(config.ledger, config.state_dir)
+            _plan_matches(plan, ledger, config)
+            if plan.old:
+                print(_old_note(plan, config))
+            sender = Sender(ledger, config, Recheck(settings), plan.authority)
+            rows = broken + sender.run(plan.posts, live)
+    except Busy as err:
+        logger.error("announce: %s", err)
+        return BUSY
+    except LedgerError as err:
+        logger.error("announce: %s", err)
+        return 2
     print(table(rows, redactor))
     return 0 if all(r.status in OK for r in rows) else 1
 
 
-def preview(posts, ledger, channels, live, config):
+def _plan_matches(plan, ledger, config):
+    if ledger.exists and ledger.authority != plan.authority:
+        raise LedgerError(
+            f"{config.plan_path} was made before the ledger changed (it knows posts by "
+            f"{plan.authority}, the ledger by {ledger.authority}). Fix: run "
+            "`make build-publish` again, then this."
+        )
+
+
+def _old_note(plan, config):
+    return (
+        f"{plan.old} post(s) dated more than {config.max_age.days} days ago are not news "
+        "and are not announced (ANNOUNCE_MAX_AGE).\n"
+    )
+
+
+def preview(plan, config, channels, live, broken) -> int:
     """Exactly what each channel would post, without sending or writing anything."""
+    try:
+        ledger = Ledger.load(config.ledger, config.state_dir)
+    except LedgerError as err:
+        print(f"Announcing is stopped until this is fixed:\n  {err}\n")
+        ledger = Ledger(config.ledger)
+    if plan.old:
+        print(_old_note(plan, config))
+    now = datetime.now(UTC)
+    for row in broken:
+        print(f"== {row.channel}: {row.detail} ==\n")
     for channel in channels:
-        configured = channel in live
+        if any(row.channel == channel.name for row in broken):
+            continue
         heading = f"== {channel.name} ({channel.kind})"
-        if configured:
+        if channel in live:
             try:
                 channel.connect()  # read the real limits
             except Exception as err:  # noqa: BLE001 - a preview never fails on the network
@@ -68,37 +134,59 @@ def preview(posts, ledger, channels, live, config):
         else:
             heading += ": not configured, dry run"
         print(heading + " ==")
-        todo = [p for p in posts if ledger.state(p.id, channel.name) not in states.DONE]
-        if not ledger.channel_used(channel.name):
-            count = baseline(todo, ledger, channel, config.since, write=False)
-            if count:
-                print(
-                    f"First run: {count} existing post(s) would be recorded as already "
-                    "announced, and not sent."
-                )
-                since = config.since
-                todo = [p for p in todo if since and p.date >= since.date().isoformat()]
-        todo = [p for p in todo if channel.config.routes(p)][: config.max_per_run]
+        found = triage(plan.posts, ledger, channel, config, now, not ledger.exists)
+        if found.why_start:
+            print(
+                f"Starts now ({found.why_start}): posts dated before "
+                f"{found.start:%Y-%m-%d %H:%M} are not announced here ({found.before})."
+            )
+        for row in found.rows:
+            print(f"-- {row.post}: {row.status}, {row.detail}")
+        todo = [post for post, _ in found.todo]
+        if len(todo) > config.max_per_run:
+            print(f"{len(todo) - config.max_per_run} more post(s) wait for later runs.")
+        todo = todo[: config.max_per_run]
         if not todo:
             print("Nothing to send.")
-            if posts:
+            if plan.posts:
                 print("Example, for the newest post:")
-                todo = [posts[-1]]
+                todo = [plan.posts[-1]]
         for post in todo:
             message = channel.compose(post)
             print(f"-- {post.title} ({post.source})")
+            try:
+                channel.prepare(message, post)
+            except NotSendable as err:
+                message.notes.append(f"cannot be sent: {err}")
             for line in channel.describe(message):
                 print("  " + line)
         print()
+    return 0
 
 
-def table(rows, redactor) -> str:
-    lines = ["| post | channel | result | detail |", "|---|---|---|---|"]
-    for r in rows:
-        detail = redactor.text(r.detail).replace("|", "/").replace("\n", " ")
-        lines.append(f"| {r.post[:60]} | {r.channel} | {r.status} | {detail} |")
-    counts = {}
-    for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
-    return "\n".join(lines + ["", f"announce: {summary}"])
+def retry(config, settings, source, only) -> int:
+    """Forget a post's failed, unknown or interrupted sends, so the next run sends it."""
+    if not source:
+        raise SettingsError("say which post: make announce-retry POST=content/posts/x.md")
+    ledger = Ledger.load(config.ledger, config.state_dir)
+    file = os.path.relpath(os.path.abspath(source), settings["PATH"]).replace(os.sep, "/")
+    ids = [i for i in ledger.posts() if ledger.details(i).get("file") == file]
+    if not ids:
+        raise SettingsError(f"{source}: the ledger has nothing about this post.")
+    names = [only] if only else sorted({c.name for c in config.channels})
+    done = []
+    for name in names:
+        status = ledger.status(ids, name)
+        if status.state is None:
+            continue
+        if status.state == states.SENT:
+            print(f"{name}: not changed: it was sent ({status.line.get('remote_url', '')}).")
+            continue
+        ledger.retry(ids, name)
+        done.append(name)
+    if done:
+        print(
+            f"{source} will be announced again on {', '.join(done)} by the next `make announce`"
+            " (while it is published and recent)."
+        )
+    return 0

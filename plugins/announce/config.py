@@ -1,17 +1,24 @@
-"""Announce settings (pelicanconf/publishconf) and channel keys (.env), read once."""
+"""Announce settings (pelicanconf/publishconf) and channel keys (.env), read and
+validated once: an unknown key or value is an error that says how to fix it."""
 
+import difflib
 import os
+import re
+import string
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 DEFAULT_TEMPLATE = "{title}\n\n{summary}\n\n{url}\n\n{hashtags}"
+TEMPLATE_FIELDS = {"title", "summary", "url", "hashtags"}
+CHANNEL_TYPES = ("mastodon", "bluesky", "webhook", "email")
 
 # Every setting the plugin reads, with its default. All are documented in the README.
 DEFAULTS = {
     "ANNOUNCE_ENABLED": False,  # publishconf.py turns planning on; local builds never plan
-    "ANNOUNCE_LEDGER": "content/announce-ledger.json",  # committed: what was sent where
-    "ANNOUNCE_STATE_DIR": ".announce",  # git-ignored: the plan and Bluesky sessions
-    "ANNOUNCE_SINCE": None,  # first run: announce posts dated on/after this (YYYY-MM-DD)
+    "ANNOUNCE_LEDGER": "content/announce-ledger.jsonl",  # committed: what was sent where
+    "ANNOUNCE_STATE_DIR": ".announce",  # git-ignored: the plan, lock, journal, sessions
+    "ANNOUNCE_SINCE": None,  # the very first run: announce posts dated on/after this
+    "ANNOUNCE_MAX_AGE": 14,  # days: an older post is not news and is never announced
     "ANNOUNCE_MAX_PER_RUN": 3,  # posts per channel per run, oldest first
     "ANNOUNCE_CHECK_LIVE": None,  # check each post's URL answers 200 first; None: when deploying
     "ANNOUNCE_LIVE_TIMEOUT": 120,  # seconds to wait for a post to go live
@@ -28,8 +35,10 @@ DEFAULTS = {
     },
 }
 
-# Keys of a channel entry in ANNOUNCE_CHANNELS.
-CHANNEL_OPTIONS = {"type", "env", "categories", "tags", "template", "visibility", "preset"}
+# Keys of a channel entry in ANNOUNCE_CHANNELS, and the values the fixed ones take.
+CHANNEL_OPTIONS = {"type", "env", "categories", "tags", "template", "visibility", "preset", "since"}
+VISIBILITIES = ("public", "unlisted", "private")
+PRESETS = ("discord", "slack", "teams", "json")
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,8 @@ class ChannelConfig:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     template: str | None = None
-    options: dict = field(default_factory=dict)
+    since: datetime | None = None  # announce from this date, whenever the channel was added
+    options: dict = field(default_factory=dict)  # visibility, preset
 
     def env(self, environ, key, default=""):
         return environ.get(f"{self.env_prefix}_{key}", default).strip()
@@ -57,6 +67,7 @@ class Config:
     ledger: str
     state_dir: str
     since: datetime | None
+    max_age: timedelta | None
     max_per_run: int
     check_live: bool
     live_timeout: float
@@ -71,61 +82,155 @@ class Config:
     def plan_path(self) -> str:
         return os.path.join(self.state_dir, "plan.json")
 
+    def too_old(self, date: datetime, now: datetime) -> bool:
+        return self.max_age is not None and date < now - self.max_age
+
 
 class SettingsError(ValueError):
     pass
 
 
 def read_config(settings: dict, environ=None) -> Config:
+    """The announce settings, validated. Raises SettingsError naming the setting and
+    the fix; never falls back to a default for a value it does not understand."""
     environ = os.environ if environ is None else environ
+    _no_unknown_settings(settings)
     get = {k: settings.get(k, v) for k, v in DEFAULTS.items()}
-    channels = []
-    for name, entry in (get["ANNOUNCE_CHANNELS"] or {}).items():
-        unknown = set(entry) - CHANNEL_OPTIONS
-        if unknown:
-            raise SettingsError(
-                f"ANNOUNCE_CHANNELS['{name}'] has unknown keys {sorted(unknown)}. "
-                f"Fix: use only {sorted(CHANNEL_OPTIONS)}."
-            )
-        kind = entry.get("type", name)
-        if kind not in ("mastodon", "bluesky", "webhook", "email"):
-            raise SettingsError(
-                f"ANNOUNCE_CHANNELS['{name}']: type {kind!r} is not one of "
-                "mastodon, bluesky, webhook, email."
-            )
-        channels.append(
-            ChannelConfig(
-                name=name,
-                type=kind,
-                env_prefix=entry.get("env", name.upper().replace("-", "_")),
-                categories=tuple(entry.get("categories", ())),
-                tags=tuple(entry.get("tags", ())),
-                template=entry.get("template"),
-                options={k: v for k, v in entry.items() if k in ("visibility", "preset")},
-            )
-        )
-    since = get["ANNOUNCE_SINCE"]
-    if isinstance(since, str):
-        try:
-            since = datetime.fromisoformat(since)
-        except ValueError:
-            raise SettingsError(
-                f"ANNOUNCE_SINCE = {since!r} is not a date. Fix: write it as YYYY-MM-DD."
-            ) from None
+    channels = tuple(_channel(n, e) for n, e in _mapping("ANNOUNCE_CHANNELS", get).items())
     check_live = get["ANNOUNCE_CHECK_LIVE"]
     if check_live is None:
         check_live = bool(environ.get("DEPLOY_METHOD", "").strip())
+    elif not isinstance(check_live, bool):
+        raise SettingsError(_bad("ANNOUNCE_CHECK_LIVE", check_live, "True, False or None"))
+    max_age = get["ANNOUNCE_MAX_AGE"]
+    hashtags = _mapping("ANNOUNCE_HASHTAGS", get)
+    for tag, value in hashtags.items():
+        if value is not None and not isinstance(value, str):
+            raise SettingsError(_bad(f"ANNOUNCE_HASHTAGS[{tag!r}]", value, "a word, or None"))
     return Config(
-        ledger=get["ANNOUNCE_LEDGER"],
-        state_dir=get["ANNOUNCE_STATE_DIR"],
-        since=since,
-        max_per_run=int(get["ANNOUNCE_MAX_PER_RUN"]),
-        check_live=bool(check_live),
-        live_timeout=float(get["ANNOUNCE_LIVE_TIMEOUT"]),
-        retries=max(1, int(get["ANNOUNCE_RETRIES"])),
-        retry_delay=float(get["ANNOUNCE_RETRY_DELAY"]),
-        max_wait=float(get["ANNOUNCE_MAX_WAIT"]),
-        timeout=float(get["ANNOUNCE_TIMEOUT"]),
-        hashtags=dict(get["ANNOUNCE_HASHTAGS"] or {}),
-        channels=tuple(channels),
+        ledger=_text("ANNOUNCE_LEDGER", get),
+        state_dir=_text("ANNOUNCE_STATE_DIR", get),
+        since=parse_date("ANNOUNCE_SINCE", get["ANNOUNCE_SINCE"]),
+        max_age=None if max_age is None else timedelta(days=_number("ANNOUNCE_MAX_AGE", get, 1)),
+        max_per_run=int(_number("ANNOUNCE_MAX_PER_RUN", get, 1, whole=True)),
+        check_live=check_live,
+        live_timeout=_number("ANNOUNCE_LIVE_TIMEOUT", get, 0),
+        retries=int(_number("ANNOUNCE_RETRIES", get, 1, whole=True)),
+        retry_delay=_number("ANNOUNCE_RETRY_DELAY", get, 0),
+        max_wait=_number("ANNOUNCE_MAX_WAIT", get, 0),
+        timeout=_number("ANNOUNCE_TIMEOUT", get, 0.1),
+        hashtags=dict(hashtags),
+        channels=channels,
     )
+
+
+def parse_date(name: str, value) -> datetime | None:
+    """A date setting as an aware datetime (midnight UTC for a plain date)."""
+    if value is None or isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise SettingsError(_bad(name, value, "a date written YYYY-MM-DD")) from None
+    else:
+        raise SettingsError(_bad(name, value, "a date written YYYY-MM-DD, or None"))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _channel(name, entry) -> ChannelConfig:
+    where = f"ANNOUNCE_CHANNELS[{name!r}]"
+    if not isinstance(entry, dict):
+        raise SettingsError(f'{where} must be a dict such as {{"type": "mastodon"}}.')
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", str(name)):
+        raise SettingsError(
+            f"{where}: a channel name is letters, digits, - and _, starting with a letter. "
+            "Fix: rename it, e.g. 'kids-mastodon'."
+        )
+    unknown = set(entry) - CHANNEL_OPTIONS
+    if unknown:
+        raise SettingsError(
+            f"{where} has unknown keys {sorted(unknown)}. Fix: use only {sorted(CHANNEL_OPTIONS)}."
+        )
+    kind = entry.get("type", name)
+    if kind not in CHANNEL_TYPES:
+        raise SettingsError(f"{where}: type {kind!r} is not one of {', '.join(CHANNEL_TYPES)}.")
+    options = {}
+    for key, allowed in (("visibility", VISIBILITIES), ("preset", PRESETS)):
+        if key in entry:
+            if entry[key] not in allowed:
+                raise SettingsError(_bad(f"{where}['{key}']", entry[key], " or ".join(allowed)))
+            options[key] = entry[key]
+    template = entry.get("template")
+    if template is not None:
+        check_template(template, f"{where}['template']")
+    for key in ("categories", "tags"):
+        value = entry.get(key, ())
+        if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(_bad(f"{where}['{key}']", value, 'a list such as ["Events"]'))
+    return ChannelConfig(
+        name=name,
+        type=kind,
+        env_prefix=entry.get("env", name.upper().replace("-", "_")),
+        categories=tuple(entry.get("categories", ())),
+        tags=tuple(entry.get("tags", ())),
+        template=template,
+        since=parse_date(f"{where}['since']", entry.get("since")),
+        options=options,
+    )
+
+
+def check_template(template, where):
+    if not isinstance(template, str):
+        raise SettingsError(_bad(where, template, "text such as '{title}\\n\\n{url}'"))
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as err:
+        raise SettingsError(
+            f"{where}: {err}. Fix: write {{ and }} only around field names."
+        ) from None
+    unknown = names - TEMPLATE_FIELDS
+    if unknown:
+        raise SettingsError(
+            f"{where} uses {', '.join('{' + n + '}' for n in sorted(unknown))}. "
+            f"Fix: use only {{title}}, {{summary}}, {{url}} and {{hashtags}}."
+        )
+
+
+def _no_unknown_settings(settings):
+    for key in settings:
+        if key.startswith("ANNOUNCE_") and key not in DEFAULTS:
+            guess = difflib.get_close_matches(key, DEFAULTS, n=1, cutoff=0.7)
+            hint = f"did you mean {guess[0]}?" if guess else "see the README's list of settings."
+            raise SettingsError(f"{key} is not an announce setting. Fix: {hint}")
+
+
+def _mapping(name, get) -> dict:
+    value = get[name]
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SettingsError(_bad(name, value, "a dict"))
+    return value
+
+
+def _text(name, get) -> str:
+    value = get[name]
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(_bad(name, value, "a path"))
+    return value
+
+
+def _number(name, get, minimum, whole=False) -> float:
+    value = get[name]
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or value < minimum or (whole and value != int(value)):
+        kind = "a whole number" if whole else "a number"
+        raise SettingsError(_bad(name, value, f"{kind} of at least {minimum}"))
+    return float(value)
+
+
+def _bad(name, value, expected) -> str:
+    return f"{name} = {value!r} is not valid. Fix: set it to {expected}."

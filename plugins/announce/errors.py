@@ -24,6 +24,10 @@ class ServerError(RetryableError):
     """5xx: the server failed; the post was not made."""
 
 
+class TryLater(RetryableError):
+    """The server said "not now" in its own words (an SMTP 4xx: greylisting)."""
+
+
 class NetworkError(RetryableError):
     """The request never reached the server (refused, DNS, connect timeout)."""
 
@@ -31,6 +35,11 @@ class NetworkError(RetryableError):
 class OutcomeUnknown(AnnounceError):
     """The request may have been made but no answer came (read timeout, dropped
     connection). Only a channel that can look for the post may try again."""
+
+
+class LookedTooFar(AnnounceError):
+    """Looking for an earlier post went further back than allowed: not sent, so that
+    a post never goes out twice because we gave up looking."""
 
 
 class PermanentError(AnnounceError):
@@ -47,3 +56,8 @@ class Rejected(PermanentError):
 
 class NotConfigured(PermanentError):
     """A channel's .env keys are missing or malformed."""
+
+
+class NotSendable(PermanentError):
+    """Found before sending: the post cannot go out as it is (too long, an image the
+    network does not take). Nothing was sent; the message says how to fix the post."""

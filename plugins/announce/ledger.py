@@ -1,20 +1,37 @@
 """The announce ledger: what was announced where, kept with the site's content.
 
-A human-readable JSON file, committed to git, so a fresh checkout (or the scheduled
-CI job) knows what was sent. Every change is written atomically (a temporary file,
-fsync, rename), so a crash leaves the old or the new ledger, never half of one.
+`content/announce-ledger.jsonl`, committed to git, so a fresh checkout (or the
+scheduled workflow) knows what was sent. JSON Lines: a header, then one line per
+event, only ever appended (one write and an fsync each: a crash leaves at most a torn
+last line, which is ignored):
 
-    {"version": 1, "posts": {"<post id>": {"title": ..., "url": ...,
-       "channels": {"mastodon": {"state": "sent", "time": ..., "remote_id": ...,
-                                  "remote_url": ...}}}}}
+    {"ledger": "noticeboard-announce", "version": 2, "authority": "www.example", "t": ...}
+    {"t": ..., "channel": "mastodon", "start": "2026-12-01T06:15:00+00:00", "why": ...}
+    {"t": ..., "post": "tag:...", "file": "posts/x.md", "path": "/news/2026/x/", "date": ...,
+     "url": ..., "title": ..., "channel": "mastodon", "state": "claimed", "claim": "9f3a..."}
+    {"t": ..., "post": "tag:...", ..., "state": "sent", "claim": "9f3a...", "remote_id": ...}
+
+Merging: `.gitattributes` gives the file git's union merge driver, which keeps the
+lines of both sides. The state of a post on a channel is worked out from all of its
+lines in any order (`reduce`), and conflict markers left by a tool that ignores the
+driver are skipped, so a merge never loses an entry.
+
+This computer also keeps every line it wrote in a journal in the state folder: lines
+missing from the ledger (an older copy restored over it) are put back, and a missing
+ledger is never mistaken for a first run.
 """
 
 import json
+import logging
 import os
-import tempfile
-from datetime import UTC, datetime
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-# A claim is written before sending and replaced by the result right after.
+logger = logging.getLogger(__name__)
+
+KIND, VERSION = "noticeboard-announce", 2
 CLAIMED, SENT, FAILED, PENDING, SKIPPED, UNKNOWN = (
     "claimed",
     "sent",
@@ -23,65 +40,406 @@ CLAIMED, SENT, FAILED, PENDING, SKIPPED, UNKNOWN = (
     "skipped",
     "unknown",
 )
+RETRY = "retry"  # `make announce-retry`: forget what happened before, send again
 DONE = {SENT, SKIPPED, UNKNOWN}  # never sent again automatically
+CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+# A post in another file or at another address is the same post when its date is this
+# close: a corrected Date:, a renamed file, a changed slug.
+SAME_POST_WINDOW = timedelta(days=31)
+DETAILS = ("title", "url", "date", "file", "path")  # what the ledger knows about a post
+
+
+class LedgerError(ValueError):
+    """The ledger cannot be trusted: nothing is announced until it is fixed."""
 
 
 def now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a post stands on a channel: the deciding line, and whether anything was
+    ever tried there (a post never tried is new to the channel)."""
+
+    state: str | None = None
+    line: dict = field(default_factory=dict)
+    tried: bool = False
+    media: dict | None = None  # what was uploaded for it (reused, never uploaded twice)
+
+
+def reduce(lines: list[dict]) -> Status:
+    """The state of one post on one channel from its lines, whatever their order.
+
+    `sent` anywhere wins (it went out); then `unknown` (it may have); then a claim with
+    no result (a run stopped while sending: look before sending again); then `skipped`;
+    then the latest of `failed` and `pending`. `retry` forgets everything before it.
+    """
+    lines = sorted(lines, key=lambda line: line.get("t", ""))
+    retries = [i for i, line in enumerate(lines) if line.get("state") == RETRY]
+    if retries:
+        lines = lines[retries[-1] + 1 :]
+    media = next((line["media"] for line in reversed(lines) if line.get("media")), None)
+    states = [line for line in lines if line.get("state")]
+    tried = bool(states)
+
+    def last(*wanted):
+        found = [line for line in states if line["state"] in wanted]
+        return found[-1] if found else None
+
+    sent = [line for line in states if line["state"] == SENT]
+    if sent:
+        return Status(SENT, sent[0], tried, media)
+    if unknown := last(UNKNOWN):
+        return Status(UNKNOWN, unknown, tried, media)
+    closed = {line.get("claim") for line in states if line["state"] != CLAIMED}
+    open_claims = [s for s in states if s["state"] == CLAIMED and s.get("claim") not in closed]
+    if open_claims:
+        return Status(CLAIMED, open_claims[-1], tried, media)
+    if skipped := last(SKIPPED):
+        return Status(SKIPPED, skipped, tried, media)
+    if result := last(FAILED, PENDING):
+        return Status(result["state"], result, tried, media)
+    return Status(None, {}, tried, media)
 
 
 class Ledger:
-    def __init__(self, path: str, data: dict | None = None):
+    def __init__(self, path: str, lines=(), journal: str | None = None):
         self.path = path
-        self.data = data or {"version": 1, "posts": {}}
-        self.existed = data is not None
+        self.journal = journal
+        self._journal_begun = False  # this ledger's header written to the journal
+        self.header = None
+        self._posts = {}  # post id -> channel -> [lines]
+        self._starts = {}  # channel -> its start line
+        self._by_file, self._by_path = {}, {}  # -> post ids
+        self._details = {}  # post id -> the last line describing it
+        for line in lines:
+            self._index(line)
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        return self.header is not None
+
+    @property
+    def authority(self) -> str | None:
+        return self.header["authority"] if self.header else None
 
     @classmethod
-    def load(cls, path: str) -> "Ledger":
+    def load(cls, path: str, state_dir: str | None = None, write=True) -> "Ledger":
+        """The ledger at `path`. A missing one is a first run only where this site has
+        never announced; anything unreadable raises LedgerError saying how to fix it.
+        `write=False` (a check) never changes a file."""
+        journal = os.path.join(state_dir, "journal.jsonl") if state_dir else None
         try:
             with open(path, encoding="utf-8") as f:
-                return cls(path, json.load(f))
+                text = f.read()
         except FileNotFoundError:
-            return cls(path)
-        except json.JSONDecodeError as err:
-            raise ValueError(
-                f"{path}:{err.lineno}: the announce ledger is not valid JSON ({err.msg}). "
-                "Fix: restore it from git (git checkout -- " + path + ")."
-            ) from None
+            old = os.path.splitext(path)[0] + ".json"
+            if old != path and os.path.exists(old):
+                return migrate(old, path, journal, write)
+            _never_announced(path, journal)
+            return cls(path, journal=journal)
+        lines = parse(text, path)
+        ledger = cls(path, lines, journal)
+        if ledger.header is None:
+            raise LedgerError(
+                f"{path}:1: the announce ledger has no header line, so it cannot be trusted "
+                f"and nothing is announced. Fix: {RESTORE.format(path=path)}"
+            )
+        if write:
+            ledger._restore_from_journal(lines)
+        return ledger
 
-    def entry(self, post_id: str, channel: str) -> dict | None:
-        return self.data["posts"].get(post_id, {}).get("channels", {}).get(channel)
+    def status(self, ids, channel: str) -> Status:
+        """The post known by any of `ids` (its id and its earlier ones), on `channel`."""
+        lines = [line for i in ids for line in self._posts.get(i, {}).get(channel, ())]
+        return reduce(lines)
 
-    def state(self, post_id: str, channel: str) -> str | None:
-        entry = self.entry(post_id, channel)
-        return entry["state"] if entry else None
+    def start(self, channel: str) -> datetime | None:
+        """Posts dated before this are not announced on `channel` (it began then)."""
+        line = self._starts.get(channel)
+        return parse_time(line["start"]) if line else None
 
-    def channel_used(self, channel: str) -> bool:
-        return any(channel in p.get("channels", {}) for p in self.data["posts"].values())
+    def same_post(self, post_id, file, path, date: datetime, taken=frozenset()) -> list[str]:
+        """Ledger ids that are this post: its own, and any other announced post in the
+        same file or at the same address, dated within SAME_POST_WINDOW of it, that no
+        current post (`taken`) still has. So a corrected Date:, a renamed file or a new
+        SITEURL keep the post's history."""
+        found = [post_id]
+        for other in sorted(self._by_file.get(file, set()) | self._by_path.get(path, set())):
+            if other == post_id or other in taken or "date" not in self._details[other]:
+                continue
+            if abs(parse_time(self._details[other]["date"]) - date) <= SAME_POST_WINDOW:
+                found.append(other)
+        return found
 
-    def record(self, post, channel: str, state: str, save=True, **details):
-        posts = self.data["posts"]
-        item = posts.setdefault(post.id, {"title": post.title, "url": post.url, "channels": {}})
-        item["title"], item["url"] = post.title, post.url
-        entry = {"state": state, "time": now()}
-        entry.update({k: v for k, v in details.items() if v not in (None, "")})
-        item["channels"][channel] = entry
-        if save:
-            self.save()
+    def sent_on(self, post_id) -> list[str]:
+        """The channels the post was announced on."""
+        channels = self._posts.get(post_id, {})
+        return sorted(c for c in channels if self.status([post_id], c).state == SENT)
 
-    def save(self):
-        folder = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".tmp", dir=folder)
+    def details(self, post_id) -> dict:
+        """What the ledger last recorded about a post (title, url, date, file, path)."""
+        return self._details.get(post_id, {})
+
+    def posts(self):
+        return list(self._posts)
+
+    def channels(self):
+        return set(self._starts)
+
+    # -- writing (the caller holds the run lock) -----------------------------------------
+    def begin(self, authority: str):
+        """Write the header of a new ledger."""
+        if self.header is None:
+            self._append({"ledger": KIND, "version": VERSION, "authority": authority, "t": now()})
+
+    def start_channel(self, channel: str, start: datetime, why: str):
+        self._append({"t": now(), "channel": channel, "start": start.isoformat(), "why": why})
+
+    def record(self, post, channel: str, state: str, **details):
+        line = {
+            "t": now(),
+            "post": post.id,
+            "file": post.file,
+            "path": post.path,
+            "date": post.date,
+            "url": post.url,
+            "title": post.title,
+            "channel": channel,
+            "state": state,
+        }
+        line.update({k: v for k, v in details.items() if v not in (None, "")})
+        self._append(line)
+
+    def retry(self, ids, channel: str):
+        """Forget what happened to the post on `channel` so far: it is sent again."""
+        for post_id in ids:
+            self._append({"t": now(), "post": post_id, "channel": channel, "state": RETRY})
+
+    def remember_media(self, post, channel: str, media: dict):
+        self._append({"t": now(), "post": post.id, "channel": channel, "media": media})
+
+    def add(self, line: dict):
+        """Add a line as it is (one kept elsewhere: this computer's journal)."""
+        self._append(line)
+
+    def _append(self, line: dict):
+        if self.header is None and line.get("ledger") != KIND:
+            raise LedgerError(f"{self.path}: write the header first (Ledger.begin)")
+        text = json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
+        _append_line(self.path, text)
+        self._index(line)
+        if self.journal:
+            if not self._journal_begun and line is not self.header:
+                # The journal's lines belong to the header before them.
+                _append_line(self.journal, json.dumps(self.header, sort_keys=True) + "\n")
+            self._journal_begun = True
+            _append_line(self.journal, text)
+
+    def _index(self, line: dict):
+        if line.get("ledger") == KIND:
+            if line.get("version", 0) > VERSION:
+                raise LedgerError(
+                    f"{self.path}: this ledger was written by a newer Noticeboard (version "
+                    f"{line.get('version')}). Fix: update the kit (git pull) before announcing."
+                )
+            if self.header is None or line.get("t", "") < self.header.get("t", ""):
+                self.header = line  # two branches that each began one: the older wins
+            return
+        channel = line.get("channel")
+        if "start" in line:
+            known = self._starts.get(channel)
+            if known is None or line["start"] < known["start"]:
+                self._starts[channel] = line
+            return
+        post = line.get("post")
+        if not post or not channel:
+            return
+        self._posts.setdefault(post, {}).setdefault(channel, []).append(line)
+        if line.get("url") or line.get("date"):
+            details = self._details.setdefault(post, {})
+            details.update({k: line[k] for k in DETAILS if line.get(k)})
+            path = line.get("path") or urlsplit(line.get("url", "")).path
+            for index, key in ((self._by_file, line.get("file")), (self._by_path, path)):
+                if key:
+                    index.setdefault(key, set()).add(post)
+
+    def _restore_from_journal(self, lines):
+        """Put back lines this computer wrote that the ledger lost."""
+        if not self.journal or not os.path.exists(self.journal):
+            return
+        with open(self.journal, encoding="utf-8") as f:
+            journal = parse(f.read(), self.journal)
+        mine, header = [], None
+        for line in journal:
+            if line.get("ledger") == KIND:
+                header = line
+            elif header == self.header:  # not lines of another ledger it once kept
+                mine.append(line)
+        have = {json.dumps(line, sort_keys=True) for line in lines}
+        lost = [line for line in mine if json.dumps(line, sort_keys=True) not in have]
+        if lost:
+            logger.warning(
+                "announce: %d line(s) this computer wrote were missing from %s (an older "
+                "copy restored over it?); they are added back from %s.",
+                len(lost),
+                self.path,
+                self.journal,
+            )
+            for line in lost:
+                _append_line(self.path, json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+                self._index(line)
+
+
+RESTORE = (
+    "restore it from git (`git log -- {path}` shows its history, then "
+    "`git checkout <commit> -- {path}`), or rebuild it from the networks with "
+    "`make announce-reconcile`."
+)
+
+
+def parse(text: str, path: str) -> list[dict]:
+    """The ledger's lines. Conflict markers and a torn last line are skipped; anything
+    else that is not a ledger line is an error naming the line."""
+    stripped = text.strip()
+    if not stripped:
+        raise LedgerError(
+            f"{path}: the announce ledger is empty, so nothing is announced (an empty ledger "
+            f"is not a first run). Fix: {RESTORE.format(path=path)} If this site has truly "
+            "never announced, delete the file."
+        )
+    if not stripped.startswith('{"'):
+        _whole_document(stripped, path)
+    raw = text.split("\n")
+    lines = []
+    for number, row in enumerate(raw, start=1):
+        row = row.strip()
+        if not row or row.startswith(CONFLICT_MARKERS):
+            continue
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.data, f, indent=2, sort_keys=True, ensure_ascii=False)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        self.existed = True
+            line = json.loads(row)
+        except ValueError:
+            line = None
+        if isinstance(line, dict):
+            lines.append(line)
+        elif number == len(raw):  # no newline after it: a write cut short by a crash
+            logger.warning("announce: %s:%d: ignoring an unfinished last line", path, number)
+        else:
+            raise LedgerError(
+                f"{path}:{number}: this line is not an announce ledger entry, so nothing is "
+                f"announced. Fix: {RESTORE.format(path=path)} Never edit the ledger by hand: "
+                "`make announce-retry` sends a post again."
+            )
+    return lines
+
+
+def _whole_document(text: str, path: str):
+    """A file that is one JSON document: the old format (migrated on load) or junk."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("posts"), dict):
+        raise LedgerError(
+            f"{path}: this is the old ledger format. Fix: rename it to announce-ledger.json "
+            "beside the new ledger, and the next run converts it."
+        )
+    raise LedgerError(
+        f"{path}:1: this is not an announce ledger (it holds {text[:40]!r}), so nothing is "
+        f"announced: treating it as a first run could announce every post again. "
+        f"Fix: {RESTORE.format(path=path)}"
+    )
+
+
+def _never_announced(path: str, journal: str | None):
+    """Raise LedgerError if anything shows that this site announced before."""
+    if journal and os.path.exists(journal):
+        raise LedgerError(
+            f"{path} is missing, but this computer has announced this site before "
+            f"({journal}). Nothing is announced until it is back: a missing ledger is not a "
+            f"first run. Fix: {RESTORE.format(path=path)} (Only if you mean to start again "
+            f"and announce every recent post anew, delete {journal}.)"
+        )
+    commit = _last_commit(path)
+    if commit:
+        raise LedgerError(
+            f"{path} is missing, but git shows it was committed (last in {commit}). Nothing "
+            "is announced until it is back: a missing ledger is not a first run. Fix: "
+            f"`git checkout {commit} -- {path}` (or {commit}^ if that commit deleted it), "
+            "or rebuild it from the networks with `make announce-reconcile`."
+        )
+
+
+def _last_commit(path: str) -> str | None:
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        found = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", os.path.abspath(path)],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # no git here: nothing to go on
+    return found.stdout.strip() or None if found.returncode == 0 else None
+
+
+def _append_line(path: str, text: str):
+    """Append one line with one write, then fsync. A torn line left by a crash is ended
+    first, so it can never swallow this one."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        data = text.encode("utf-8")
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def migrate(old: str, path: str, journal: str | None, write: bool) -> Ledger:
+    """Convert the first ledger format (one JSON document) into lines, written once
+    (`write`; a check only reads it)."""
+    with open(old, encoding="utf-8") as f:
+        try:
+            document = json.load(f)
+        except ValueError as err:
+            raise LedgerError(f"{old}: the old ledger is not valid JSON ({err}).") from None
+    posts = document.get("posts") if isinstance(document, dict) else None
+    if not isinstance(posts, dict):
+        _whole_document(json.dumps(document), old)
+    authorities = [i.split(",", 1)[0].removeprefix("tag:") for i in posts if i.startswith("tag:")]
+    authority = max(set(authorities), key=authorities.count) if authorities else "localhost"
+    lines = [{"ledger": KIND, "version": VERSION, "authority": authority, "t": now()}]
+    first_use = {}
+    for item in posts.values():
+        for channel, entry in item.get("channels", {}).items():
+            time = entry.get("time") or lines[0]["t"]
+            first_use[channel] = min(first_use.get(channel, time), time)
+    for channel, time in sorted(first_use.items()):
+        lines.append({"t": time, "channel": channel, "start": time, "why": "the first format"})
+    for post_id, item in posts.items():
+        for channel, entry in item.get("channels", {}).items():
+            line = {k: v for k, v in entry.items() if k != "time"}
+            line.update(t=entry.get("time") or lines[0]["t"], post=post_id, channel=channel)
+            line.update(url=item.get("url", ""), title=item.get("title", ""))
+            if line.get("state") == CLAIMED:
+                line["claim"] = "converted"
+            lines.append(line)
+    if write:
+        text = "".join(json.dumps(x, ensure_ascii=False, sort_keys=True) + "\n" for x in lines)
+        _append_line(path, text)
+        os.remove(old)
+        logger.warning("announce: converted %s to %s (commit both changes)", old, path)
+    return Ledger(path, lines, journal)

@@ -1,15 +1,17 @@
 """Planning, in the publish build: which posts still need announcing, written to a file.
 
 The plan is the only thing `make announce` reads from the build, so sending can run
-later (after deploying) and never needs to rebuild the site.
+later (after deploying) and never needs to rebuild the site. The sender still reads
+each planned post's file again before sending it (see recheck.py).
 """
 
 import json
 import os
 import posixpath
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from feeds.entries import entry_id
 from feeds.text import plain
@@ -24,21 +26,47 @@ def wants_announcing(article) -> bool:
     return str(article.metadata.get("announce", "yes")).strip().lower() not in OPT_OUT
 
 
-def make_post(article, siteurl: str, content_path: str, authority: str) -> Post:
-    """Everything a channel needs about one published article."""
-    image = str(article.metadata.get("image") or "").replace("{static}", "").lstrip("/")
-    image_path = os.path.join(content_path, *posixpath.normpath(image).split("/")) if image else ""
-    alt = " ".join(str(article.metadata.get("image-alt") or "").split())
-    if not image and getattr(article, "social_card_file", None):  # the images plugin's card
-        image, image_path, alt = (
-            article.social_card,
-            article.social_card_file,
-            article.social_card_alt,
-        )
+def picture(article, content_path: str) -> tuple[str, str, str]:
+    """(local file, path in the site, alt text) of the post's picture: its `Image:`, a
+    brochure's `Cover:`, or the social card the images plugin drew. Only a file inside
+    the content folder is used."""
+    for key, alt_key in (("image", "image-alt"), ("cover", "cover-alt")):
+        image = str(article.metadata.get(key) or "").replace("{static}", "").lstrip("/")
+        if image:
+            alt = " ".join(str(article.metadata.get(alt_key) or "").split())
+            local = os.path.join(content_path, *posixpath.normpath(image).split("/"))
+            root = os.path.realpath(content_path)
+            inside = os.path.realpath(local).startswith(root + os.sep)
+            return (local if inside and os.path.isfile(local) else ""), image, alt
+    if getattr(article, "social_card_file", None):  # the images plugin's card
+        return article.social_card_file, article.social_card, article.social_card_alt
+    return "", "", ""
+
+
+@dataclass(frozen=True)
+class Site:
+    siteurl: str  # no trailing slash
+    content_path: str
+
+    def url(self, article) -> str:
+        return f"{self.siteurl}/{article.url}"
+
+    def file(self, article) -> str:
+        """posts/x.md: the source file inside the content folder."""
+        return os.path.relpath(article.source_path, self.content_path).replace(os.sep, "/")
+
+
+def make_post(article, site: Site, post_id, history=(), urls=()) -> Post:
+    """Everything a channel needs about one published post or brochure."""
+    image_path, image, alt = picture(article, site.content_path)
+    url = site.url(article)
     return Post(
-        id=entry_id(article, authority),
+        id=post_id,
         source=os.path.relpath(article.source_path),
-        url=f"{siteurl}/{article.url}",
+        file=site.file(article),
+        path=urlsplit(url).path,
+        url=url,
+        kind="brochure" if type(article).__name__ == "Brochure" else "article",
         title=" ".join(str(article.title).split()),
         summary=plain(getattr(article, "summary", "")),
         date=article.date.isoformat(),
@@ -46,28 +74,61 @@ def make_post(article, siteurl: str, content_path: str, authority: str) -> Post:
         category=str(getattr(article, "category", "") or ""),
         tags=tuple(str(t) for t in getattr(article, "tags", None) or ()),
         text=" ".join(str(article.metadata.get("announce-text") or "").split()),
-        image_path=image_path if image_path and os.path.isfile(image_path) else "",
-        image_url=f"{siteurl}/{image}" if image else "",
+        image_path=image_path,
+        image_url=f"{site.siteurl}/{image}" if image else "",
         image_alt=alt,
+        history=tuple(history),
+        urls=tuple(urls),
     )
 
 
-def select(articles, ledger, channel_names, authority, make, now=None) -> list[Post]:
-    """Posts (oldest first) not yet done on every channel, and event reminders now due.
-    `make(article)` -> Post is only called for those, so planning stays fast with a
-    long ledger."""
+def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Post], int]:
+    """(posts not yet done on every channel and event reminders now due, oldest first;
+    how many posts are too old to be news). `ledger` is None when it cannot be read:
+    then every recent post is planned, and the sender stops until the ledger is fixed.
+    Only planned posts are made into Posts, so planning stays fast with a long ledger."""
     now = now or datetime.now(UTC)
-    posts = []
-    for article in sorted(articles, key=lambda a: a.date):
+    dated = sorted((a for a in articles if getattr(a, "date", None)), key=lambda a: a.date)
+    ids = {id(a): entry_id(a, authority) for a in dated}
+    taken = set(ids.values())
+    posts, old = [], 0
+    for article in dated:
         if not wants_announcing(article):
             continue
-        post_id = entry_id(article, authority)
-        if not all(ledger.state(post_id, name) in DONE for name in channel_names):
-            posts.append(make(article))
+        post_id = ids[id(article)]
         start = reminder_due(article, now)
-        if start and not all(ledger.state(f"{post_id}#reminder", n) in DONE for n in channel_names):
-            posts.append(reminder(make(article), article, start))
-    return sorted(posts, key=lambda p: p.date)
+        if config.too_old(article.date, now) and not start:
+            old += 1
+            continue
+        history, urls = [post_id], []
+        if ledger is not None:
+            path = urlsplit(site.url(article)).path
+            history = ledger.same_post(
+                post_id, site.file(article), path, article.date, taken - {post_id}
+            )
+            urls = sorted({ledger.details(i).get("url") for i in history} - {None})
+        if not config.too_old(article.date, now) and not done(ledger, history, config, article):
+            posts.append(make_post(article, site, post_id, history[1:], urls))
+        reminders = [f"{i}#reminder" for i in history]
+        if start and not done(ledger, reminders, config, article, start - article.event.reminder):
+            post = make_post(article, site, post_id, history[1:], urls)
+            posts.append(reminder(post, article, start))
+    return sorted(posts, key=lambda p: p.date), old
+
+
+def done(ledger, ids, config, article, date=None) -> bool:
+    """Whether every channel is done with the post: announced (or skipped) there, or
+    dated before the channel began."""
+    if ledger is None:
+        return False
+    date = date or article.date
+    for channel in config.channels:
+        start = ledger.start(channel.name)
+        if start is not None and date < start:
+            continue
+        if ledger.status(ids, channel.name).state not in DONE:
+            return False
+    return True
 
 
 def reminder_due(article, now):
@@ -90,22 +151,40 @@ def reminder(post: Post, article, start) -> Post:
     return replace(
         post,
         id=f"{post.id}#reminder",
+        kind="reminder",
         text=text,
         date=due.isoformat(),
         send_before=start.isoformat(),
+        history=tuple(f"{i}#reminder" for i in post.history),
     )
 
 
-def write_plan(path: str, posts: list[Post], siteurl: str):
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    document = {"siteurl": siteurl, "posts": [p.to_dict() for p in posts]}
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=os.path.dirname(os.path.abspath(path)))
+@dataclass(frozen=True)
+class Plan:
+    siteurl: str
+    authority: str
+    made: str  # when the build planned it
+    posts: list[Post]
+    old: int = 0  # posts too old to be news, left out
+
+
+def write_plan(path: str, plan: Plan):
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    document = {
+        "siteurl": plan.siteurl,
+        "authority": plan.authority,
+        "made": plan.made,
+        "old": plan.old,
+        "posts": [p.to_dict() for p in plan.posts],
+    }
+    fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=folder)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=2, ensure_ascii=False)
     os.replace(tmp, path)
 
 
-def read_plan(path: str) -> list[Post]:
+def read_plan(path: str) -> Plan:
     try:
         with open(path, encoding="utf-8") as f:
             document = json.load(f)
@@ -114,4 +193,15 @@ def read_plan(path: str) -> list[Post]:
             f"{path}: there is no announcement plan yet. Fix: run `make publish`, which "
             "builds the site and plans the announcements."
         ) from None
-    return [Post.from_dict(p) for p in document["posts"]]
+    if "authority" not in document:
+        raise ValueError(
+            f"{path}: this plan was made by an older version of the kit. Fix: run "
+            "`make build-publish` again."
+        )
+    return Plan(
+        siteurl=document["siteurl"],
+        authority=document["authority"],
+        made=document.get("made", ""),
+        posts=[Post.from_dict(p) for p in document["posts"]],
+        old=document.get("old", 0),
+    )

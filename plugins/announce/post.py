@@ -1,17 +1,20 @@
 """A post to announce, as written in the plan: everything a channel needs."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 
 @dataclass(frozen=True)
 class Post:
     id: str  # the feed entry id: stable across edits of title, slug and text
-    source: str  # content/posts/x.md, for messages
+    source: str  # content/posts/x.md, for messages and for reading the file again
     url: str  # absolute
     title: str
     summary: str  # plain text
     date: str  # ISO 8601 with offset
     lang: str
+    file: str = ""  # posts/x.md, inside the content folder: the ledger knows posts by it
+    path: str = ""  # /news/2026/x/, the address without the site: the ledger knows it too
+    kind: str = "article"  # or "brochure", "reminder"
     category: str = ""
     tags: tuple[str, ...] = ()
     text: str = ""  # Announce-Text: replaces title and summary
@@ -19,12 +22,20 @@ class Post:
     image_url: str = ""
     image_alt: str = ""
     send_before: str = ""  # ISO 8601: after this, too late to send (an event reminder)
+    history: tuple[str, ...] = ()  # the ids the ledger knew it by before (a corrected date)
+    urls: tuple[str, ...] = ()  # the addresses it was announced with before (a new SITEURL)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.id, *self.history)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Post":
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["tags"] = tuple(known.get("tags", ()))
+        names = {f.name for f in fields(cls)}
+        known = {k: v for k, v in data.items() if k in names}
+        for key in ("tags", "history", "urls"):
+            known[key] = tuple(known.get(key, ()))
         return cls(**known)

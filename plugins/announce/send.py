@@ -1,44 +1,86 @@
-"""Sending: each channel on its own, claim before and result right after each post."""
+"""Sending: each channel on its own. For each post, every local check first, then a
+look at the account for an earlier post, then the claim, the send and the result,
+each written to the ledger the moment it happens."""
 
 import logging
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import ledger as states
-from .errors import AnnounceError, OutcomeUnknown, PermanentError, RetryableError
+from .channels.base import Media
+from .errors import AnnounceError, NotSendable, OutcomeUnknown, PermanentError, RetryableError
 from .live import wait_until_live
 
 logger = logging.getLogger(__name__)
+
+WAITING = "waiting"  # under ANNOUNCE_MAX_PER_RUN: not a failure
+OK = {states.SENT, states.SKIPPED, WAITING}
+SHOWN_WAITING = 10  # rows of waiting posts per channel before they are counted instead
 
 
 @dataclass
 class Row:
     post: str  # title
     channel: str
-    status: str  # sent, skipped, pending, failed, unknown, would send
+    status: str  # sent, skipped, waiting, pending, failed, unknown
     detail: str = ""
 
 
-def baseline(posts, ledger, channel, since, write=True):
-    """First run on a channel: record existing posts as announced, so nothing floods.
-    Posts dated on or after `since` (ANNOUNCE_SINCE) are left to announce."""
-    recorded = 0
+@dataclass
+class Triage:
+    """One channel's share of the plan, before anything is sent."""
+
+    start: datetime  # posts dated before this are not announced here
+    why_start: str | None  # set when this run begins the channel
+    todo: list = field(default_factory=list)  # (post, Status)
+    rows: list = field(default_factory=list)  # skipped, with reasons
+    records: list = field(default_factory=list)  # (post, reason): skips for the ledger
+    before: int = 0  # posts dated before the start
+
+
+def channel_start(ledger, channel, config, now, first_run) -> tuple[datetime, str | None]:
+    """When `channel` began: as the ledger says, else from now (or ANNOUNCE_SINCE on
+    the very first run); a channel's own `since` overrides both."""
+    recorded = ledger.start(channel.name)
+    own = channel.config.since
+    if own is not None:
+        return own, None if recorded == own else f"its since setting ({own:%Y-%m-%d})"
+    if recorded is not None:
+        return recorded, None
+    if first_run:
+        return config.since or now, "the first announce run"
+    return now, "the channel was added"
+
+
+def triage(posts, ledger, channel, config, now, first_run) -> Triage:
+    start, why = channel_start(ledger, channel, config, now, first_run)
+    found = Triage(start, why)
     for post in posts:
-        if since is not None and _date(post.date) >= _aware(since, post.date):
+        status = ledger.status(post.ids, channel.name)
+        if status.state in states.DONE:
             continue
-        if write:
-            ledger.record(
-                post,
-                channel.name,
-                states.SKIPPED,
-                save=False,
-                reason="existed before announcing started",
+        date = datetime.fromisoformat(post.date)
+        if date < start:
+            found.before += 1
+            continue
+        reason = None
+        if not channel.config.routes(post):
+            reason = "not routed to this channel"
+        elif post.send_before and now >= datetime.fromisoformat(post.send_before):
+            reason = "too late: the event began"
+        if reason:
+            found.records.append((post, reason))
+            found.rows.append(Row(post.title, channel.name, states.SKIPPED, reason))
+        elif config.too_old(date, now):
+            days = config.max_age.days
+            found.rows.append(
+                Row(post.title, channel.name, states.SKIPPED, f"older than {days} days: not news")
             )
-        recorded += 1
-    if write and recorded:
-        ledger.save()
-    return recorded
+        else:
+            found.todo.append((post, status))
+    return found
 
 
 def with_retries(fn, channel, post, config, sleep):
@@ -65,152 +107,189 @@ def with_retries(fn, channel, post, config, sleep):
                     return found
 
 
-def run(posts, ledger, channels, config, *, sleep=time.sleep, live=wait_until_live):
-    """Announce `posts` (oldest first) on every channel. Returns the summary rows."""
-    rows, live_cache = [], {}
-    for channel in channels:
-        try:
-            rows += _run_channel(posts, ledger, channel, config, sleep, live, live_cache)
-        except Exception as err:  # a bug or a library surprise: the other channels still go
-            logger.exception("announce: %s stopped unexpectedly", channel.name)
-            rows.append(
-                Row(
-                    "(remaining posts)",
-                    channel.name,
-                    "pending",
-                    f"unexpected error: {type(err).__name__}: {err}",
-                )
-            )
-    return rows
+class Sender:
+    def __init__(
+        self,
+        ledger,
+        config,
+        recheck,
+        authority,
+        *,
+        sleep=time.sleep,
+        live=wait_until_live,
+        now=None,
+    ):
+        self.ledger, self.config, self.recheck = ledger, config, recheck
+        self.authority = authority
+        self.sleep, self.live = sleep, live
+        self.now = now or datetime.now(UTC)
+        self.first_run = not ledger.exists
+        self.live_cache = {}
 
-
-def _run_channel(posts, ledger, channel, config, sleep, live, live_cache):
-    rows = []
-    if not ledger.channel_used(channel.name):
-        count = baseline(posts, ledger, channel, config.since)
-        if count:
-            logger.warning(
-                "announce: first run on %s: %d existing post(s) recorded as already announced "
-                "(nothing sent for them)%s.",
-                channel.name,
-                count,
-                f"; posts from {config.since:%Y-%m-%d} on will be announced"
-                if config.since
-                else "; set ANNOUNCE_SINCE to announce recent ones",
-            )
-            rows.append(Row(f"{count} existing posts", channel.name, "skipped", "first run"))
-    todo = []
-    for post in posts:
-        state = ledger.state(post.id, channel.name)
-        if state in states.DONE:
-            continue
-        if not channel.config.routes(post):
-            ledger.record(post, channel.name, states.SKIPPED, reason="not routed to this channel")
-            rows.append(Row(post.title, channel.name, "skipped", "not routed to this channel"))
-            continue
-        todo.append((post, state))
-    if not todo:
-        return rows
-    try:
-        channel.connect()
-    except AnnounceError as err:
-        return rows + [Row(p.title, channel.name, "pending", str(err)) for p, _ in todo]
-    attempted = 0
-    for index, (post, state) in enumerate(todo):
-        if state == states.CLAIMED:  # a crash between send and record: look before sending
-            if not channel.can_find:
-                ledger.record(
-                    post,
-                    channel.name,
-                    states.UNKNOWN,
-                    reason="interrupted while sending; check the channel by hand",
-                )
+    def run(self, posts, channels) -> list[Row]:
+        """Announce `posts` (oldest first) on every channel. Returns the summary rows."""
+        rows = []
+        for channel in channels:
+            try:
+                rows += self._channel(posts, channel)
+            except Exception as err:  # a bug or a library surprise: the other channels still go
+                logger.exception("announce: %s stopped unexpectedly", channel.name)
                 rows.append(
                     Row(
-                        post.title,
+                        "(remaining posts)",
                         channel.name,
-                        "unknown",
-                        "interrupted while sending: check the channel, not resent",
+                        states.PENDING,
+                        f"unexpected error: {type(err).__name__}: {err}",
                     )
                 )
-                continue
-            try:
-                found = channel.find(post)
-            except AnnounceError as err:
-                rows.append(Row(post.title, channel.name, "pending", f"could not check: {err}"))
-                continue
-            if found:
-                ledger.record(
-                    post,
-                    channel.name,
-                    states.SENT,
-                    remote_id=found.remote_id,
-                    remote_url=found.remote_url,
-                    note="found after an interrupted run",
-                )
-                rows.append(Row(post.title, channel.name, "sent", "found, made by an earlier run"))
-                continue
-        if post.send_before and datetime.now(UTC) >= _date(post.send_before):
-            ledger.record(post, channel.name, states.SKIPPED, reason="too late: the event began")
-            rows.append(Row(post.title, channel.name, "skipped", "too late: the event began"))
-            continue
-        if attempted >= config.max_per_run:
+        return rows
+
+    def _channel(self, posts, channel):
+        ledger, name = self.ledger, channel.name
+        found = triage(posts, ledger, channel, self.config, self.now, self.first_run)
+        if found.why_start:
+            ledger.begin(self.authority)
+            ledger.start_channel(name, found.start, found.why_start)
+            logger.warning(
+                "announce: %s starts now (%s): posts dated before %s are not announced there.",
+                name,
+                found.why_start,
+                f"{found.start:%Y-%m-%d %H:%M}",
+            )
+        for post, reason in found.records:
+            ledger.record(post, name, states.SKIPPED, reason=reason)
+        rows = list(found.rows)
+        if found.before:
             rows.append(
                 Row(
-                    post.title,
-                    channel.name,
-                    "pending",
-                    f"waiting: at most {config.max_per_run} per run (ANNOUNCE_MAX_PER_RUN)",
+                    f"{found.before} earlier post(s)",
+                    name,
+                    states.SKIPPED,
+                    f"dated before the channel began ({found.start:%Y-%m-%d})",
                 )
             )
-            continue
+        if not found.todo:
+            return rows
+        try:
+            channel.connect()
+        except AnnounceError as err:
+            state = states.FAILED if isinstance(err, PermanentError) else states.PENDING
+            return rows + [Row(p.title, name, state, str(err)) for p, _ in found.todo]
+        sent, waiting = 0, 0
+        for index, (post, status) in enumerate(found.todo):
+            if sent >= self.config.max_per_run:
+                waiting += 1
+                if waiting <= SHOWN_WAITING:
+                    rows.append(Row(post.title, name, WAITING, self._waiting_note()))
+                continue
+            row, attempted, stop = self._post(channel, post, status)
+            rows.append(row)
+            sent += attempted  # a real attempt counts; a look or a skip does not
+            if stop:  # the channel is failing: leave the rest for the next run
+                rows += [
+                    Row(p.title, name, states.PENDING, "not tried: the channel is failing")
+                    for p, _ in found.todo[index + 1 :]
+                ]
+                break
+        if waiting > SHOWN_WAITING:
+            rows.append(
+                Row(f"{waiting - SHOWN_WAITING} more post(s)", name, WAITING, self._waiting_note())
+            )
+        return rows
+
+    def _waiting_note(self):
+        return f"waiting: at most {self.config.max_per_run} per run (ANNOUNCE_MAX_PER_RUN)"
+
+    def _post(self, channel, post, status) -> tuple[Row, bool, bool]:
+        """Send one post on one channel: (its row, whether a send was attempted,
+        whether the channel is failing and the rest should wait)."""
         message = channel.compose(post)
+        row = self._before_claim(channel, post, status, message)
+        if row is not None:
+            return row, False, False
+        return self._claim_and_send(channel, post, status, message)
+
+    def _before_claim(self, channel, post, status, message) -> Row | None:
+        """Everything that can stop a post before it is claimed: its file now, local
+        checks, the page being live, an earlier post on the account. A row if it stops."""
+        ledger, name = self.ledger, channel.name
+        why_not = self.recheck.why_not(post)
+        if why_not:
+            return Row(post.title, name, states.SKIPPED, f"not sent: {why_not}")
+        try:
+            channel.prepare(message, post)
+        except NotSendable as err:  # nothing went out, nothing is claimed
+            ledger.record(post, name, states.FAILED, reason=str(err))
+            return Row(post.title, name, states.FAILED, str(err))
         for note in message.notes:
             logger.warning("%s", note)
-        if config.check_live:
-            if post.url not in live_cache:
-                live_cache[post.url] = live(post.url, config.live_timeout)
-            if not live_cache[post.url]:
-                rows.append(
-                    Row(post.title, channel.name, "pending", f"{post.url} does not answer 200 yet")
+        if self.config.check_live:
+            if post.url not in self.live_cache:
+                self.live_cache[post.url] = self.live(post.url, self.config.live_timeout)
+            if not self.live_cache[post.url]:
+                return Row(post.title, name, states.PENDING, f"{post.url} does not answer 200 yet")
+        if status.state == states.CLAIMED and not channel.can_find:
+            reason = "interrupted while sending; check the channel by hand"
+            ledger.record(post, name, states.UNKNOWN, reason=reason)
+            return Row(
+                post.title,
+                name,
+                states.UNKNOWN,
+                "interrupted while sending: check the channel, not resent "
+                "(`make announce-retry` sends it again)",
+            )
+        if channel.can_find:  # before every send: another run or computer may have posted
+            try:
+                earlier = channel.find(post)
+            except AnnounceError as err:
+                return Row(post.title, name, states.PENDING, f"could not look first: {err}")
+            if earlier:
+                ledger.record(
+                    post,
+                    name,
+                    states.SENT,
+                    remote_id=earlier.remote_id,
+                    remote_url=earlier.remote_url,
+                    note="found on the account",
                 )
-                continue
-        attempted += 1
-        ledger.record(post, channel.name, states.CLAIMED)
+                return Row(post.title, name, states.SENT, "found, made by an earlier run")
+        return None
+
+    def _claim_and_send(self, channel, post, status, message) -> tuple[Row, bool, bool]:
+        ledger, name = self.ledger, channel.name
+        claim = uuid.uuid4().hex[:12]
+        ledger.record(post, name, states.CLAIMED, claim=claim)
+        media = Media(status.media, remember=lambda m: ledger.remember_media(post, name, m))
         try:
             receipt = with_retries(
-                lambda m=message, p=post: channel.send(m, p), channel, post, config, sleep
+                lambda: channel.send(message, post, media), channel, post, self.config, self.sleep
             )
         except (RetryableError, OutcomeUnknown) as err:
             final = states.UNKNOWN if isinstance(err, OutcomeUnknown) else states.PENDING
-            ledger.record(post, channel.name, final, reason=str(err))
-            rows.append(Row(post.title, channel.name, final, str(err)))
-            # The channel is failing: leave the rest for the next run.
-            rows += [
-                Row(p.title, channel.name, "pending", "not tried: the channel is failing")
-                for p, _ in todo[index + 1 :]
-            ]
-            break
+            ledger.record(post, name, final, claim=claim, reason=str(err))
+            return Row(post.title, name, final, str(err)), True, True
         except PermanentError as err:
-            ledger.record(post, channel.name, states.FAILED, reason=str(err))
-            rows.append(Row(post.title, channel.name, "failed", str(err)))
-            continue
+            ledger.record(post, name, states.FAILED, claim=claim, reason=str(err))
+            return Row(post.title, name, states.FAILED, str(err)), True, False
         ledger.record(
             post,
-            channel.name,
+            name,
             states.SENT,
+            claim=claim,
             remote_id=receipt.remote_id,
             remote_url=receipt.remote_url,
         )
-        rows.append(Row(post.title, channel.name, "sent", receipt.remote_url or receipt.remote_id))
-    return rows
+        where = receipt.remote_url or receipt.remote_id
+        return Row(post.title, name, states.SENT, where), True, False
 
 
-def _date(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-def _aware(since: datetime, like: str) -> datetime:
-    if since.tzinfo is None:
-        return since.replace(tzinfo=_date(like).tzinfo)
-    return since
+def table(rows, redactor) -> str:
+    lines = ["| post | channel | result | detail |", "|---|---|---|---|"]
+    for r in rows:
+        detail = redactor.text(r.detail).replace("|", "/").replace("\n", " ")
+        lines.append(f"| {r.post[:60]} | {r.channel} | {r.status} | {detail} |")
+    counts = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
+    return "\n".join(lines + ["", f"announce: {summary}"])

@@ -19,7 +19,7 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 from .findings import display_path
-from .site import moved_addresses, scheduled
+from .site import announced_changes, scheduled
 
 # Pelican's own messages that the plugins already report better (with a line and a fix).
 SAID_BETTER = ("Unable to find", "Could not process", "Empty alt attribute", "There are ")
@@ -74,14 +74,25 @@ def main(argv=None) -> int:
 
 
 def _site_checks(articles, settings):
+    from announce.config import SettingsError, read_config
+    from announce.ledger import Ledger, LedgerError
+    from announce.plan import Site
     from feeds.entries import entry_id
     from feeds.settings import read_settings as feed_settings
 
     # Published posts are known by their ids on the live site: use its address.
     siteurl = os.environ.get("SITEURL", "").rstrip("/")
-    authority = feed_settings({**settings, "SITEURL": siteurl}).id_authority
-    ledger = settings.get("ANNOUNCE_LEDGER", "content/announce-ledger.json")
-    findings = moved_addresses(articles.articles, ledger, lambda p: entry_id(p, authority), siteurl)
+    try:
+        config = read_config(settings)
+    except SettingsError as err:
+        return [f"pelicanconf.py: error: announce: {err}"]
+    try:
+        ledger = Ledger.load(config.ledger, config.state_dir, write=False)
+    except LedgerError as err:  # the site still publishes; announcing waits for the fix
+        return [f"{config.ledger}: warning: {err}"]
+    authority = ledger.authority or feed_settings({**settings, "SITEURL": siteurl}).id_authority
+    site = Site(siteurl, settings["PATH"])
+    findings = announced_changes(articles.articles, ledger, lambda p: entry_id(p, authority), site)
     return [str(f) for f in findings]
 
 

@@ -1,10 +1,10 @@
 """Checks across the whole site, after Pelican has read everything. Pure functions."""
 
-import json
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from .findings import Finding, display_path
+from .source import metadata_line, read_text
 
 
 def duplicate_addresses(contents) -> tuple[list, list[Finding]]:
@@ -29,31 +29,47 @@ def duplicate_addresses(contents) -> tuple[list, list[Finding]]:
     return keep, findings
 
 
-def moved_addresses(posts, ledger_path, post_id, siteurl) -> list[Finding]:
-    """Published posts whose address changed since they were announced: every link that
-    followers and subscribers have would now be broken."""
-    try:
-        with open(ledger_path, encoding="utf-8") as f:
-            announced = json.load(f).get("posts", {})
-    except (OSError, ValueError):
+def announced_changes(posts, ledger, post_id, site) -> list[Finding]:
+    """Published posts whose address or date changed since they were announced: every
+    link that followers and subscribers have would break, or feed readers would see a
+    new post. `ledger` is the announce ledger (None when there is none)."""
+    if ledger is None:
         return []
+    ids = {id(p): post_id(p) for p in posts}
+    taken = set(ids.values())
     findings = []
     for post in posts:
-        entry = announced.get(post_id(post))
-        if not entry or not entry.get("url"):
-            continue
-        old = urlsplit(entry["url"]).path.removeprefix(urlsplit(siteurl).path).strip("/")
-        now = post.url
-        if old != now.strip("/"):
-            findings.append(
-                Finding(
-                    post.source_path,
-                    None,
-                    f"The post's address changed since it was published (was {entry['url']}, "
-                    f"now {now}): links people already have would break.",
-                    "Put the old Slug: back (or the old title), or keep the old Date:.",
-                )
-            )
+        own = ids[id(post)]
+        url = site.url(post)
+        path = urlsplit(url).path
+        for known in ledger.same_post(own, site.file(post), path, post.date, taken - {own}):
+            details, channels = ledger.details(known), ledger.sent_on(known)
+            if not details or not channels:
+                continue
+            was = details.get("path") or urlsplit(details.get("url", "")).path
+            # Without SITEURL (a local check) only the end of the address is known.
+            if was and was != path and not (not site.siteurl and was.endswith(path)):
+                findings.append(
+                    Finding(
+                        post.source_path, None,
+                        f"The post's address changed since it was published (was "
+                        f"{details.get('url') or was}, now {url}): links people already "
+                        "have would break.",
+                        "Put the old Slug: back (or the old title), or keep the old Date:.",
+                    )
+                )  # fmt: skip
+            date = details.get("date")
+            if date and datetime.fromisoformat(date) != post.date:
+                findings.append(
+                    Finding(
+                        post.source_path, metadata_line(read_text(post.source_path), "date"),
+                        f"The Date: changed since the post was announced on "
+                        f"{', '.join(channels)} (was {date[:16].replace('T', ' ')}). It is not "
+                        "announced again, but feed readers will show it as a new post.",
+                        f"Put the old date back, or add the line `Feed-ID: {known}` to keep "
+                        "its place in feeds.", error=False,
+                    )
+                )  # fmt: skip
     return findings
 
 

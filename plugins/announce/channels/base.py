@@ -1,10 +1,16 @@
-"""What every channel has: its settings, its limits, composing and describing a message."""
+"""What every channel has: its settings, its limits, composing, checking and
+describing a message. Everything that can fail without the network fails here,
+before a post is claimed."""
 
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from ..config import DEFAULT_TEMPLATE
-from ..errors import NotConfigured
+from ..errors import LookedTooFar, NotConfigured, NotSendable
 from ..text import Parts, compose, graphemes, hashtags
 
 
@@ -37,7 +43,8 @@ class Channel:
     optional_keys: tuple[str, ...] = ()
     secret_keys: tuple[str, ...] = ()  # never logged, never written
     limit: int | None = None  # default character limit (before connect)
-    can_find = False  # can look for a post already made (unknown outcomes, retries)
+    can_find = False  # can look for a post already made (before every send, and retries)
+    choices: dict[str, tuple[str, ...]] = {}  # .env keys with a fixed set of values
 
     def __init__(self, config, settings, environ, dry_run=False):
         self.config = config
@@ -68,6 +75,40 @@ class Channel:
             )
         return value
 
+    def choice(self, key, default):
+        """A .env key with a fixed set of values: anything else is an error, never a
+        silent default."""
+        value = self.config.env(self.environ, key).lower() or default
+        allowed = self.choices[key]
+        if value not in allowed:
+            raise NotConfigured(
+                f"{self.name}: {self.config.env_prefix}_{key}={value!r} is not one of "
+                f"{', '.join(allowed)}. Fix: correct it in .env."
+            )
+        return value
+
+    def address(self, key, default=""):
+        """A .env key holding a web address: http(s) with a host, and https unless the
+        host is this computer, so no token or secret address crosses the network in clear."""
+        value = self.config.env(self.environ, key) or default
+        if not value:
+            return self.require(key)
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise NotConfigured(
+                f"{self.name}: {self.config.env_prefix}_{key} is not a web address (it must "
+                "start with https://). Fix: copy the whole address into .env."
+            )
+        if parts.scheme == "http" and not loopback(parts.hostname):
+            raise NotConfigured(
+                f"{self.name}: {self.config.env_prefix}_{key} starts with http://, so the "
+                "token would cross the internet unencrypted. Fix: use the https:// address."
+            )
+        return value
+
+    def validate(self):
+        """Check this channel's .env keys before connecting (fixed values, addresses)."""
+
     # -- composing: pure, given the limits ------------------------------------------
     def count(self, text: str) -> int:
         return graphemes(text)
@@ -91,6 +132,16 @@ class Channel:
             )
         return message
 
+    def prepare(self, message, post):
+        """Local checks and work before the claim (length, image type and size). Raises
+        NotSendable, which says how to fix the post."""
+        if message.limit is not None and message.length > message.limit:
+            raise NotSendable(
+                f"{post.source}: the {self.name} message is {message.length} characters, over "
+                f"the limit of {message.limit}, even with the summary and hashtags left out. "
+                "Fix: shorten the title or the Announce-Text:."
+            )
+
     def describe(self, message) -> list[str]:
         limit = f" of {message.limit}" if message.limit else ""
         lines = [f"text, {message.length}{limit} characters{self.limit_note}:"]
@@ -105,9 +156,85 @@ class Channel:
     def connect(self):
         """Log in and read the network's limits. Called once per run, before sending."""
 
-    def send(self, message, post) -> Receipt:
+    def send(self, message, post, media: dict) -> Receipt:
+        """Post `message`. `media` holds what was uploaded for it by an earlier attempt
+        (reuse it) and takes what this one uploads (see Media)."""
         raise NotImplementedError
 
     def find(self, post) -> Receipt | None:
-        """The post already made for `post` (its URL among the account's recent posts)."""
+        """The post already made for `post`: a status linking to its address (or an
+        address it had before) on the account, looking back to the post's date."""
         raise NotImplementedError
+
+
+class Media(dict):
+    """What was uploaded for one post on one channel, kept in the ledger so that an
+    image is uploaded once, not again on every retry."""
+
+    def __init__(self, saved=None, remember=None):
+        super().__init__(saved or {})
+        self._remember = remember
+
+    def keep(self, **values):
+        self.update(values)
+        if self._remember:
+            self._remember(dict(self))
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def links_to(text: str, post) -> bool:
+    """Whether `text` (a status, its card) links to the post, at any address it had."""
+    return any(
+        re.search(re.escape(url) + r"(?=[\"'<>\s]|$)", text) for url in {post.url, *post.urls}
+    )
+
+
+CLOCK_SKEW = timedelta(minutes=5)  # between the site's clock and the network's
+
+
+class AccountPosts:
+    """The account's own posts, newest first, read page by page only as far back as
+    needed: a post is looked for back to its own date, never in a fixed number of
+    recent posts. `fetch(cursor)` returns ([(when, text, Receipt)], next cursor)."""
+
+    def __init__(self, fetch, max_pages=50):
+        self.fetch, self.max_pages = fetch, max_pages
+        self.items, self.ids = [], set()
+        self.cursor, self.oldest, self.pages, self.started = None, None, 0, False
+
+    def find(self, post, since) -> Receipt | None:
+        """The account's post linking to `post`, made on or after `since` (the post's
+        date: an event's earlier announcement is not its reminder)."""
+        self._read(None)  # the newest page, every time: another computer may just have posted
+        while self.cursor and (self.oldest is None or self.oldest >= since):
+            if self.pages >= self.max_pages:
+                raise LookedTooFar(
+                    f"looked through {self.pages} pages of the account's posts without "
+                    f"reaching {since:%Y-%m-%d}"
+                )
+            self._read(self.cursor)
+        for when, text, receipt in self.items:
+            if links_to(text, post) and (when is None or when >= since - CLOCK_SKEW):
+                return receipt
+        return None
+
+    def _read(self, cursor):
+        items, following = self.fetch(cursor)
+        self.pages += cursor is not None
+        for when, text, receipt in items:
+            if receipt.remote_id not in self.ids:
+                self.ids.add(receipt.remote_id)
+                self.items.append((when, text, receipt))
+            if when is not None and (self.oldest is None or when < self.oldest):
+                self.oldest = when
+        if cursor is not None or not self.started:
+            self.cursor = following if items else None
+            self.started = True

@@ -1,24 +1,26 @@
 """Bluesky, with the atproto SDK: link and hashtag facets, an external link card with
-a thumbnail, the session reused between runs, and a record key derived from the post
-so that sending twice can only ever make one post."""
+a thumbnail uploaded once, the session reused between runs, and a record key derived
+from the post so that sending twice can only ever make one post."""
 
 import hashlib
 import os
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from atproto import Client, client_utils, models
 from atproto import exceptions as at
+from atproto_client.models.blob_ref import BlobRef, IpldLink
 from atproto_client.request import Request
 
 from ..errors import NetworkError, OutcomeUnknown, RateLimited, Rejected, ServerError, Unauthorized
 from ..images import thumbnail
 from ..text import URL, graphemes
-from .base import Channel, Receipt
+from .base import AccountPosts, Channel, Receipt
 
 HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+BLOB_KEPT = timedelta(minutes=30)  # a PDS may drop an upload no record uses
 
 
 class BlueskyChannel(Channel):
@@ -33,6 +35,11 @@ class BlueskyChannel(Channel):
         super().__init__(*args, **kwargs)
         self.client = None
         self.did = None
+        self.own_posts = AccountPosts(self._page)
+
+    def validate(self):
+        self.service = self.address("SERVICE", "https://bsky.social")
+        self.require("HANDLE")
 
     def count(self, text):
         # 300 graphemes and 3,000 bytes: count whichever is nearer its limit.
@@ -43,8 +50,7 @@ class BlueskyChannel(Channel):
         return os.path.join(self.settings.state_dir, f"bluesky-{self.name}.session")
 
     def connect(self):
-        service = self.config.env(self.environ, "SERVICE") or "https://bsky.social"
-        self.client = Client(base_url=service, request=Request(timeout=self.settings.timeout))
+        self.client = Client(base_url=self.service, request=Request(timeout=self.settings.timeout))
         self.client.on_session_change(self._save_session)
         saved = _read(self.session_file)
         try:
@@ -74,7 +80,13 @@ class BlueskyChannel(Channel):
         with os.fdopen(fd, "w") as f:
             f.write(session.export())
 
-    def send(self, message, post):
+    def prepare(self, message, post):
+        super().prepare(message, post)
+        if message.card.get("thumb"):
+            data = thumbnail(message.card["thumb"], post.source)
+            message.extra["thumb"] = (data, hashlib.sha256(data).hexdigest()[:16])
+
+    def send(self, message, post, media):
         text = client_utils.TextBuilder()
         for kind, value in tokens(message.text):
             if kind == "link":
@@ -83,10 +95,23 @@ class BlueskyChannel(Channel):
                 text.tag(value, value[1:])
             else:
                 text.text(value)
-        card = message.card
-        thumb = None
-        if card.get("thumb"):
-            thumb = self._call(self.client.upload_blob, thumbnail(card["thumb"])).blob
+        rkey = record_key(post.id, self.name, post.date)
+        thumb = self._thumb(message, media) if "thumb" in message.extra else None
+        reused = thumb is not None and not getattr(media, "fresh", False)
+        try:
+            created = self._create(text, message.card, thumb, post, rkey)
+        except Rejected:
+            existing = self._get(rkey)  # made by an earlier attempt: exactly one post
+            if existing:
+                return existing
+            if not reused:
+                raise
+            # The thumbnail kept from an earlier run has gone: upload it again, once.
+            thumb = self._thumb(message, media, reuse=False)
+            created = self._create(text, message.card, thumb, post, rkey)
+        return Receipt(created.uri, web_url(self.client, created.uri))
+
+    def _create(self, text, card, thumb, post, rkey):
         embed = models.AppBskyEmbedExternal.Main(
             external=models.AppBskyEmbedExternal.External(
                 uri=card["uri"],
@@ -102,30 +127,52 @@ class BlueskyChannel(Channel):
             embed=embed,
             langs=[post.lang or "en"],
         )
-        rkey = record_key(post.id, self.name, post.date)
-        try:
-            created = self._call(self.client.app.bsky.feed.post.create, self.did, record, rkey=rkey)
-        except Rejected:
-            existing = self._get(rkey)  # made by an earlier attempt: exactly one post
-            if existing:
-                return existing
-            raise
-        return Receipt(created.uri, web_url(self.client, created.uri))
+        return self._call(self.client.app.bsky.feed.post.create, self.did, record, rkey=rkey)
+
+    def _thumb(self, message, media, reuse=True):
+        """The card's thumbnail blob: the one uploaded for this post before, if it is
+        the same picture and recent, else a new upload (remembered at once)."""
+        data, key = message.extra["thumb"]
+        kept = media.get("time")
+        if (
+            reuse
+            and media.get("cid")
+            and media.get("image") == key
+            and kept
+            and datetime.now(UTC) - datetime.fromisoformat(kept) < BLOB_KEPT
+        ):
+            link = IpldLink(link=media["cid"])
+            return BlobRef(mime_type=media["mime"], size=media["size"], ref=link)
+        blob = self._call(self.client.upload_blob, data).blob
+        media.keep(
+            cid=str(blob.cid),
+            mime=blob.mime_type,
+            size=blob.size,
+            image=key,
+            time=datetime.now(UTC).isoformat(),
+        )
+        media.fresh = True  # uploaded in this run: a refusal is not about its age
+        return blob
 
     def find(self, post):
         existing = self._get(record_key(post.id, self.name, post.date))
         if existing:
             return existing
+        return self.own_posts.find(post, datetime.fromisoformat(post.date))
+
+    def _page(self, cursor):
         response = self._call(
             self.client.com.atproto.repo.list_records,
             models.ComAtprotoRepoListRecords.Params(
-                repo=self.did, collection="app.bsky.feed.post", limit=50
+                repo=self.did, collection="app.bsky.feed.post", limit=100, cursor=cursor
             ),
         )
+        items = []
         for rec in response.records:
-            if post.url in _urls_of(rec.value):
-                return Receipt(rec.uri, web_url(self.client, rec.uri))
-        return None
+            rkey = rec.uri.rsplit("/", 1)[-1]
+            receipt = Receipt(rec.uri, web_url(self.client, rec.uri))
+            items.append((tid_time(rkey), _urls_of(rec.value), receipt))
+        return items, response.cursor
 
     def _get(self, rkey):
         try:
@@ -166,7 +213,7 @@ class BlueskyChannel(Channel):
             raise Rejected(f"{self.name}: Bluesky refused it ({err})") from None
 
     def _service(self):
-        return self.config.env(self.environ, "SERVICE") or "https://bsky.social"
+        return self.service
 
 
 def tokens(text: str):
@@ -188,6 +235,20 @@ def record_key(post_id: str, channel: str, date: str) -> str:
     micros = int(datetime.fromisoformat(date).timestamp()) * 1_000_000 + digest % 1_000_000
     value = (micros << 10) | (digest >> 22 & 0x3FF)
     return "".join(TID_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(13)))
+
+
+def tid_time(rkey: str) -> datetime | None:
+    """When a record key made as a TID says its record was made (our keys: the post's
+    date), so listing the account's posts newest first can stop at a date."""
+    if len(rkey) != 13 or any(c not in TID_ALPHABET for c in rkey):
+        return None
+    value = 0
+    for c in rkey:
+        value = value * 32 + TID_ALPHABET.index(c)
+    try:
+        return datetime.fromtimestamp((value >> 10) / 1_000_000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def web_url(client, uri: str) -> str:

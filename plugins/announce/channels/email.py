@@ -4,11 +4,11 @@ import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from html import escape
 
-from ..errors import NetworkError, OutcomeUnknown, Rejected, ServerError, Unauthorized
-from .base import Channel, Receipt
+from ..errors import NetworkError, NotConfigured, OutcomeUnknown, Rejected, TryLater, Unauthorized
+from .base import Channel, Receipt, loopback
 
 
 def build_email(message, post, sender, recipient, domain) -> EmailMessage:
@@ -46,6 +46,7 @@ class EmailChannel(Channel):
     optional_keys = ("SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURITY")
     secret_keys = ("SMTP_PASSWORD",)
     can_find = False
+    choices = {"SMTP_SECURITY": ("starttls", "ssl", "none")}
 
     def template(self):
         return self.config.template or "{title}\n\n{summary}\n\nRead more: {url}"
@@ -55,20 +56,40 @@ class EmailChannel(Channel):
         message.extra["subject"] = post.title
         return message
 
-    def send(self, message, post):
-        env = self.config.env
-        host, security = (
-            self.require("SMTP_HOST"),
-            (env(self.environ, "SMTP_SECURITY") or "starttls").lower(),
-        )
-        port = int(env(self.environ, "SMTP_PORT") or (465 if security == "ssl" else 587))
-        sender, recipient = self.require("FROM"), self.require("TO")
-        mail = build_email(
-            message, post, sender, recipient, sender.rpartition("@")[2] or "localhost"
-        )
+    def validate(self):
+        env, prefix = self.config.env, self.config.env_prefix
+        self.host = self.require("SMTP_HOST")
+        self.security = self.choice("SMTP_SECURITY", "starttls")
+        port = env(self.environ, "SMTP_PORT") or ("465" if self.security == "ssl" else "587")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise NotConfigured(
+                f"{self.name}: {prefix}_SMTP_PORT={port!r} is not a port number. Fix: 587 for "
+                "starttls, 465 for ssl, as your mail provider says."
+            )
+        self.port = int(port)
+        self.sender, self.recipient = self.require("FROM"), self.require("TO")
+        for key, value in (("FROM", self.sender), ("TO", self.recipient)):
+            if "@" not in parseaddr(value)[1]:
+                raise NotConfigured(
+                    f"{self.name}: {prefix}_{key}={value!r} is not an email address. "
+                    "Fix: write it as name@example.org."
+                )
+        self.user = env(self.environ, "SMTP_USER")
+        self.password = env(self.environ, "SMTP_PASSWORD")
+        if self.security == "none" and (self.user or self.password) and not loopback(self.host):
+            raise NotConfigured(
+                f"{self.name}: {prefix}_SMTP_SECURITY=none would send the password to "
+                f"{self.host} unencrypted, so nothing is sent. Fix: set it to starttls (port "
+                "587) or ssl (port 465); none is only for a relay on this computer."
+            )
+
+    def send(self, message, post, media):
+        host, port = self.host, self.port
+        domain = self.sender.rpartition("@")[2] or "localhost"
+        mail = build_email(message, post, self.sender, self.recipient, domain)
         context = ssl.create_default_context()
         try:
-            if security == "ssl":
+            if self.security == "ssl":
                 smtp = smtplib.SMTP_SSL(host, port, timeout=self.settings.timeout, context=context)
             else:
                 smtp = smtplib.SMTP(host, port, timeout=self.settings.timeout)
@@ -77,13 +98,11 @@ class EmailChannel(Channel):
                 f"{self.name}: could not reach {host}:{port} ({type(err).__name__})"
             ) from None
         try:
-            with smtp:
-                if security == "starttls":
-                    smtp.starttls(context=context)
-                user = env(self.environ, "SMTP_USER")
-                if user:
-                    smtp.login(user, env(self.environ, "SMTP_PASSWORD"))
-                smtp.send_message(mail)
+            if self.security == "starttls":
+                smtp.starttls(context=context)
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(mail)
         except smtplib.SMTPAuthenticationError:
             raise Unauthorized(
                 f"{self.name}: the mail server refused the login. Fix: check "
@@ -91,12 +110,28 @@ class EmailChannel(Channel):
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise Rejected(
-                f"{self.name}: {host} does not offer STARTTLS. Fix: set "
+                f"{self.name}: {host} does not offer STARTTLS (or a login after it). Fix: set "
                 f"{self.config.env_prefix}_SMTP_SECURITY=ssl (port 465), or ask your provider."
             ) from None
-        except smtplib.SMTPResponseException as err:
-            kind = ServerError if 400 <= err.smtp_code < 500 else Rejected
-            raise kind(f"{self.name}: the mail server said {err.smtp_code}") from None
-        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError):
+        except smtplib.SMTPRecipientsRefused as err:
+            code, said = next(iter(err.recipients.values()))
+            raise _refused(self.name, code, said, "the address") from None
+        except smtplib.SMTPResponseException as err:  # sender refused, data refused
+            raise _refused(self.name, err.smtp_code, err.smtp_error, "the message") from None
+        except (TimeoutError, smtplib.SMTPException, OSError):
             raise OutcomeUnknown(f"{self.name}: the connection to {host} dropped") from None
+        finally:
+            try:
+                smtp.quit()  # the message was accepted (or not) already: a failed goodbye
+            except (OSError, smtplib.SMTPException):  # changes nothing
+                smtp.close()
         return Receipt(mail["Message-ID"])
+
+
+def _refused(name, code, said, what):
+    """SMTP 4xx means "not now" (greylisting, a full queue): pending, tried again next
+    run. 5xx means never: failed, with what the server said."""
+    said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+    if 400 <= code < 500:
+        return TryLater(f"{name}: the mail server said try later ({code} {said[:80]})")
+    return Rejected(f"{name}: the mail server refused {what} ({code} {said[:80]})")

@@ -1,15 +1,29 @@
-"""Mastodon, with Mastodon.py: limits read from the instance, image with alt text,
-an Idempotency-Key per post and channel, and a look back at recent posts."""
+"""Mastodon (and servers that speak its API), with Mastodon.py: limits read from the
+instance when it says them, an image with alt text uploaded once, an Idempotency-Key
+per post and channel, and a look at the account's own posts before every send."""
 
 import hashlib
+import io
+import logging
 import time
+from datetime import UTC, datetime, timedelta
 
 from mastodon import Mastodon
 from mastodon import errors as m
 
-from ..errors import NetworkError, RateLimited, Rejected, ServerError, Unauthorized
+from ..config import VISIBILITIES
+from ..errors import AnnounceError, NetworkError, RateLimited, Rejected, ServerError, Unauthorized
+from ..images import upload
 from ..text import mastodon_counter
-from .base import Channel, Receipt
+from .base import AccountPosts, Channel, Receipt
+
+logger = logging.getLogger(__name__)
+
+# Until the instance says otherwise (Mastodon 4's defaults).
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+IMAGE_BYTES = 16 * 1024 * 1024
+MEDIA_KEPT = timedelta(hours=12)  # Mastodon deletes unattached uploads after a day
+MEDIA_WAIT = 60  # seconds to wait for the instance to process an upload
 
 
 class MastodonChannel(Channel):
@@ -19,13 +33,22 @@ class MastodonChannel(Channel):
     secret_keys = ("ACCESS_TOKEN",)
     limit = 500  # until the instance says otherwise
     can_find = True
+    choices = {"VISIBILITY": VISIBILITIES}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.url_length = 23
+        self.image_types, self.image_bytes = IMAGE_TYPES, IMAGE_BYTES
         self.limit_note = " (500 assumed: the instance was not contacted)"
         self.client = None
         self.account_id = None
+        self.own_posts = AccountPosts(self._page)
+
+    def validate(self):
+        self.base_url = self.address("API_BASE_URL")
+        self.visibility = self.config.options.get("visibility") or self.choice(
+            "VISIBILITY", "public"
+        )
 
     def count(self, text):
         return mastodon_counter(self.url_length)(text)
@@ -33,47 +56,134 @@ class MastodonChannel(Channel):
     def connect(self):
         self.client = Mastodon(
             access_token=self.require("ACCESS_TOKEN"),
-            api_base_url=self.require("API_BASE_URL"),
+            api_base_url=self.base_url,
             request_timeout=self.settings.timeout,
             ratelimit_method="throw",  # we own waiting, bounded by ANNOUNCE_MAX_WAIT
+            # The API we speak: Mastodon.py never asks the instance for its version,
+            # which other servers (GoToSocial, Akkoma...) answer in ways it cannot parse.
+            mastodon_version="4.0.0",
             version_check_mode="none",
         )
-        # instance() recurses forever when the server is unreachable (Mastodon.py 2.3.3):
-        # ask for v2 (Mastodon 4+) directly, and v1 only where there is no v2.
-        try:
-            instance = self._call(self.client.instance_v2)
-        except Rejected:
-            instance = self._call(self.client.instance_v1)
-        statuses = _get(_get(instance, "configuration") or {}, "statuses") or {}
-        self.limit = int(_get(statuses, "max_characters") or 500)
-        self.url_length = int(_get(statuses, "characters_reserved_per_url") or 23)
-        self.limit_note = ""
         self.account_id = _get(self._call(self.client.account_verify_credentials), "id")
+        self._read_limits()
 
-    def send(self, message, post):
+    def _read_limits(self):
+        """The instance's limits, where it says them. A server that does not (no
+        /api/v2/instance, another shape) keeps Mastodon's defaults: a failed probe
+        never stops a post."""
+        instance = None
+        for probe in (self.client.instance_v2, self.client.instance_v1):
+            try:
+                instance = self._call(probe)
+                break
+            except (Unauthorized, RateLimited):
+                raise
+            except Exception as err:  # noqa: BLE001 - any answer we cannot use
+                reason = err
+        if instance is None:
+            logger.warning(
+                "announce: %s: the server does not describe its limits (%s); using "
+                "Mastodon's defaults (500 characters, links count 23)",
+                self.name,
+                reason,
+            )
+            self.limit_note = " (500 assumed: the server does not say its limit)"
+            return
+        configuration = _get(instance, "configuration") or {}
+        statuses = _get(configuration, "statuses") or {}
+        media = _get(configuration, "media_attachments") or {}
+        self.limit = _int(_get(statuses, "max_characters") or _get(instance, "max_toot_chars"), 500)
+        self.url_length = _int(_get(statuses, "characters_reserved_per_url"), 23)
+        types = _get(media, "supported_mime_types")
+        if types:
+            self.image_types = IMAGE_TYPES & set(types) or IMAGE_TYPES
+        self.image_bytes = _int(_get(media, "image_size_limit"), IMAGE_BYTES)
+        self.limit_note = ""
+
+    def prepare(self, message, post):
+        super().prepare(message, post)
+        if message.image:
+            data, mime = upload(message.image[0], post.source, self.image_types, self.image_bytes)
+            message.extra["upload"] = (data, mime, hashlib.sha256(data).hexdigest()[:16])
+
+    def send(self, message, post, media):
         media_ids = []
         if message.image:
-            path, alt = message.image
-            media = self._call(self.client.media_post, path, description=alt, synchronous=True)
-            media_ids.append(_get(media, "id"))
-        status = self._call(
+            media_ids = [self._media(message, media)]
+        try:
+            status = self._status(message, post, media_ids)
+        except Rejected:
+            if not media_ids or getattr(media, "fresh", False):
+                raise
+            # The upload kept from an earlier run has gone: upload it again, once.
+            media_ids = [self._media(message, media, reuse=False)]
+            status = self._status(message, post, media_ids)
+        return Receipt(str(_get(status, "id")), str(_get(status, "url") or ""))
+
+    def _status(self, message, post, media_ids):
+        return self._call(
             self.client.status_post,
             message.text,
             media_ids=media_ids or None,
-            visibility=self.config.options.get("visibility")
-            or self.config.env(self.environ, "VISIBILITY")
-            or "public",
+            visibility=self.visibility,
             language=(post.lang or "").split("-")[0] or None,
             idempotency_key=idempotency_key(post.id, self.name),
         )
-        return Receipt(str(_get(status, "id")), str(_get(status, "url") or ""))
+
+    def _media(self, message, media, reuse=True) -> str:
+        """The image's media id: the one uploaded for this post before, if it is the
+        same picture and recent enough, else a new upload (remembered at once)."""
+        data, mime, key = message.extra["upload"]
+        kept = media.get("time")
+        if (
+            reuse
+            and media.get("id")
+            and media.get("image") == key
+            and kept
+            and datetime.now(UTC) - datetime.fromisoformat(kept) < MEDIA_KEPT
+        ):
+            return media["id"]
+        uploaded = self._call(
+            self.client.media_post,
+            io.BytesIO(data),
+            mime_type=mime,
+            description=message.image[1],
+            file_name="image" + {"image/png": ".png", "image/gif": ".gif"}.get(mime, ".jpg"),
+        )
+        media_id = str(_get(uploaded, "id"))
+        media.keep(id=media_id, image=key, time=datetime.now(UTC).isoformat())
+        media.fresh = True  # uploaded in this run: a refusal is not about its age
+        self._processed(uploaded)
+        return media_id
+
+    def _processed(self, uploaded):
+        """Wait until the instance has processed the upload (it answers 202 with no
+        url while it works), at most MEDIA_WAIT seconds."""
+        deadline = time.monotonic() + MEDIA_WAIT
+        while _get(uploaded, "url") is None:
+            if time.monotonic() > deadline:
+                raise ServerError(f"{self.name}: the instance is still processing the image")
+            time.sleep(1)
+            uploaded = self._call(self.client.media, _get(uploaded, "id"))
 
     def find(self, post):
-        statuses = self._call(self.client.account_statuses, self.account_id, limit=40)
+        return self.own_posts.find(post, datetime.fromisoformat(post.date))
+
+    def _page(self, cursor):
+        statuses = self._call(
+            self.client.account_statuses,
+            self.account_id,
+            limit=40,
+            max_id=cursor,
+            exclude_reblogs=True,
+        )
+        items = []
         for status in statuses or []:
-            if post.url in (_get(status, "content") or ""):
-                return Receipt(str(_get(status, "id")), str(_get(status, "url") or ""))
-        return None
+            card = _get(status, "card") or {}
+            text = f"{_get(status, 'content') or ''} {_get(card, 'url') or ''}"
+            receipt = Receipt(str(_get(status, "id")), str(_get(status, "url") or ""))
+            items.append((_when(_get(status, "created_at")), text, receipt))
+        return items, (items[-1][2].remote_id if items else None)
 
     def _call(self, fn, *args, **kwargs):
         """Mastodon.py's errors, as the announcer's (it retries none itself)."""
@@ -99,6 +209,8 @@ class MastodonChannel(Channel):
             raise Rejected(
                 f"{self.name}: the instance refused the post ({_status(err)}: {_reason(err)})"
             ) from None
+        except m.MastodonError as err:
+            raise AnnounceError(f"{self.name}: {type(err).__name__}: {_reason(err)}") from None
 
 
 def idempotency_key(post_id: str, channel: str) -> str:
@@ -109,6 +221,24 @@ def _get(obj, key):
     if obj is None:
         return None
     return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+def _int(value, default) -> int:
+    try:
+        return int(value) if value else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _when(value):
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
 
 
 def _status(err):

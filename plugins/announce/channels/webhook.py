@@ -1,17 +1,28 @@
-"""Webhooks: a JSON POST, with presets for Discord, Slack and Microsoft Teams."""
+"""Webhooks: a JSON POST, with presets for Discord, Slack and Microsoft Teams. No
+announcement can ping a whole channel: mentions are switched off or escaped."""
 
 import requests
 
+from ..config import PRESETS
 from ..errors import NetworkError, OutcomeUnknown, RateLimited, Rejected, ServerError, Unauthorized
 from .base import Channel, Receipt
 
 LIMITS = {"discord": 2000, "slack": 3000, "teams": 20000, "json": None}
 
 
+def slack_text(text: str) -> str:
+    """Slack reads &, < and > as control characters (`<!channel>` pings everyone): send
+    them as entities, and only them.
+    https://api.slack.com/reference/surfaces/formatting#escaping"""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def payload(preset: str, message, post) -> dict:
     """The request body each service expects."""
     card = message.card
     if preset == "discord":
+        # allowed_mentions with no types: @everyone, @here, <@id> and <@&role> ping no one.
+        # https://discord.com/developers/docs/resources/message#allowed-mentions-object
         embed = {
             "title": card["title"][:256],
             "url": post.url,
@@ -21,7 +32,7 @@ def payload(preset: str, message, post) -> dict:
             embed["image"] = {"url": post.image_url}
         return {"content": message.text, "embeds": [embed], "allowed_mentions": {"parse": []}}
     if preset == "slack":
-        return {"text": message.text, "unfurl_links": True}
+        return {"text": slack_text(message.text), "unfurl_links": True}
     if preset == "teams":
         body = [
             {
@@ -68,21 +79,24 @@ class WebhookChannel(Channel):
     optional_keys = ("PRESET",)
     secret_keys = ("URL",)  # a webhook URL is a password: anyone with it can post
     can_find = False
+    choices = {"PRESET": PRESETS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.preset = (
-            self.config.options.get("preset") or self.config.env(self.environ, "PRESET") or "json"
-        ).lower()
-        if self.preset not in LIMITS:
-            self.preset = "json"
+        preset = self.config.env(self.environ, "PRESET").lower()
+        self.preset = self.config.options.get("preset") or (preset if preset in LIMITS else "json")
         self.limit = LIMITS[self.preset]
+
+    def validate(self):
+        self.preset = self.config.options.get("preset") or self.choice("PRESET", "json")
+        self.limit = LIMITS[self.preset]
+        self.url = self.address("URL")
 
     def template(self):
         return self.config.template or "{title}\n\n{summary}\n\n{url}"
 
-    def send(self, message, post):
-        url = self.require("URL")
+    def send(self, message, post, media):
+        url = self.url
         if self.preset == "discord":
             url += ("&" if "?" in url else "?") + "wait=true"  # answers with the message id
         try:
@@ -91,6 +105,7 @@ class WebhookChannel(Channel):
                 json=payload(self.preset, message, post),
                 timeout=self.settings.timeout,
                 headers={"User-Agent": "Noticeboard announce"},
+                allow_redirects=False,  # a moved webhook is a setting to fix, not to follow
             )
         except requests.ConnectionError as err:
             if isinstance(err, requests.ConnectTimeout) or "refused" in str(err).lower():
@@ -108,8 +123,11 @@ class WebhookChannel(Channel):
                 f"{self.name}: the webhook refused the request ({status}). Fix: check "
                 f"{self.config.env_prefix}_URL in .env (the webhook may have been deleted)."
             )
-        if status >= 400:
-            raise Rejected(f"{self.name}: the webhook refused the post ({status})")
+        if status >= 300:
+            raise Rejected(
+                f"{self.name}: the webhook refused the post ({status}). Fix: check "
+                f"{self.config.env_prefix}_URL and {self.config.env_prefix}_PRESET in .env."
+            )
         remote_id = ""
         if "json" in response.headers.get("content-type", ""):
             try:

@@ -1,0 +1,206 @@
+"""The Publish workflow and scripts/push_ledger.py: the ledger reaches the repository,
+merged with what others pushed meanwhile, and each step sees only its own secrets."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+SCRIPT = ROOT / "scripts" / "push_ledger.py"
+LEDGER = "content/announce-ledger.jsonl"
+HEADER = '{"noticeboard_announce_ledger": 1}\n'
+CHANNEL_SECRETS = (
+    "MASTODON_API_BASE_URL MASTODON_ACCESS_TOKEN MASTODON_VISIBILITY BLUESKY_HANDLE "
+    "BLUESKY_APP_PASSWORD BLUESKY_SERVICE WEBHOOK_URL WEBHOOK_PRESET EMAIL_SMTP_HOST "
+    "EMAIL_SMTP_PORT EMAIL_SMTP_USER EMAIL_SMTP_PASSWORD EMAIL_SMTP_SECURITY EMAIL_FROM "
+    "EMAIL_TO"
+).split()
+
+
+def run(cmd, cwd, env, check=True):
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    if check and proc.returncode != 0:
+        pytest.fail(f"{cmd} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+class Repos:
+    """A bare "origin" and two clones of it, A and B, with git isolated from the
+    developer's own configuration."""
+
+    def __init__(self, tmp: Path):
+        home = tmp / "home"
+        home.mkdir()
+        self.env = {
+            **os.environ,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "LC_ALL": "C",
+        }
+        for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL"):
+            self.env.pop(key, None)
+        self.origin = tmp / "origin.git"
+        self.git(tmp, "init", "--quiet", "--bare", "--initial-branch=main", str(self.origin))
+        seed = self.clone(tmp, "seed")
+        shutil.copy(ROOT / ".gitattributes", seed / ".gitattributes")
+        (seed / "content").mkdir()
+        (seed / LEDGER).write_text(HEADER)
+        (seed / "notes.txt").write_text("opening hours: 9 to 5\n")
+        self.commit(seed, "Start")
+        self.git(seed, "push", "--quiet", "origin", "HEAD:main")
+        self.a, self.b = self.clone(tmp, "a"), self.clone(tmp, "b")
+
+    def git(self, cwd, *args, check=True):
+        return run(["git", *args], cwd, self.env, check)
+
+    def clone(self, tmp, name):
+        self.git(tmp, "clone", "--quiet", str(self.origin), name)
+        path = tmp / name
+        self.git(path, "config", "user.name", f"Clone {name}")
+        self.git(path, "config", "user.email", f"{name}@example.org")
+        return path
+
+    def commit(self, clone, message):
+        self.git(clone, "add", "--all")
+        self.git(clone, "commit", "--quiet", "-m", message)
+
+    def append(self, clone, line):
+        with open(clone / LEDGER, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+    def push_ledger(self, clone, *args):
+        cmd = [sys.executable, str(SCRIPT), "--attempts", "2", *args]
+        return run(cmd, clone, self.env, check=False)
+
+    def origin_file(self, path):
+        return self.git(self.origin, "show", f"main:{path}").stdout
+
+
+@pytest.fixture
+def repos(tmp_path):
+    return Repos(tmp_path)
+
+
+def test_ledger_lines_from_both_clones_are_merged(repos):
+    b_line, a_line = '{"post": "b-side", "channel": "email"}', '{"post": "a-side", "channel": "x"}'
+    repos.append(repos.b, b_line)
+    (repos.b / "notes.txt").write_text("opening hours: 10 to 4\n")
+    repos.commit(repos.b, "B announces")
+    repos.git(repos.b, "push", "--quiet", "origin", "HEAD:main")
+
+    repos.append(repos.a, a_line)
+    proc = repos.push_ledger(repos.a)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pushed to origin/main" in proc.stdout
+    ledger = repos.origin_file(LEDGER)
+    assert ledger.startswith(HEADER), ledger
+    assert a_line in ledger.splitlines() and b_line in ledger.splitlines(), ledger
+    assert "<<<<<<<" not in ledger and ">>>>>>>" not in ledger and "=======" not in ledger
+    assert repos.origin_file("notes.txt") == "opening hours: 10 to 4\n"
+    log = repos.git(repos.origin, "log", "--format=%s", "main").stdout
+    assert "Announce ledger: record what was sent" in log
+
+
+def test_deleted_old_ledger_is_committed_too(repos):
+    old = repos.a / "content" / "announce-ledger.json"
+    old.write_text("{}\n")
+    repos.commit(repos.a, "Old ledger")
+    repos.git(repos.a, "push", "--quiet", "origin", "HEAD:main")
+    old.unlink()
+    repos.append(repos.a, '{"post": "migrated"}')
+
+    proc = repos.push_ledger(repos.a)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    files = repos.git(repos.origin, "ls-tree", "-r", "--name-only", "main").stdout.split()
+    assert "content/announce-ledger.json" not in files
+    assert '{"post": "migrated"}' in repos.origin_file(LEDGER)
+
+
+def test_nothing_to_commit(repos):
+    before = repos.git(repos.origin, "rev-parse", "main").stdout
+    proc = repos.push_ledger(repos.a)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "announce ledger: nothing new to commit" in proc.stdout
+    assert repos.git(repos.origin, "rev-parse", "main").stdout == before
+
+
+def test_conflict_in_another_file_fails_loudly(repos):
+    (repos.b / "notes.txt").write_text("opening hours: 10 to 4\n")
+    repos.commit(repos.b, "B's hours")
+    repos.git(repos.b, "push", "--quiet", "origin", "HEAD:main")
+    (repos.a / "notes.txt").write_text("opening hours: 8 to 6\n")
+    repos.commit(repos.a, "A's hours")
+    repos.append(repos.a, '{"post": "a-side"}')
+
+    proc = repos.push_ledger(repos.a)
+
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "ledger was NOT pushed" in output
+    assert "would not know these posts were sent" in output
+    assert "git pull && git push" in output
+    assert '{"post": "a-side"}' in proc.stderr  # the lines to add by hand
+    merge_head = repos.git(repos.a, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False)
+    assert merge_head.returncode != 0, "a merge was left in progress"
+    assert repos.git(repos.a, "status", "--porcelain").stdout == ""
+    assert '{"post": "a-side"}' not in repos.origin_file(LEDGER)
+
+
+# The workflow file
+
+
+@pytest.fixture(scope="module")
+def steps():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def runs(step, command):
+    return command in step.get("run", "")
+
+
+def secret_names(env):
+    return {key for key, value in (env or {}).items() if "secrets." in str(value)}
+
+
+def test_no_secret_is_written_into_a_script(steps):
+    for step in steps:
+        assert "${{ secrets." not in step.get("run", ""), step.get("name")
+
+
+def test_channel_secrets_reach_the_announce_step_only(steps):
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    (announce,) = [step for step in steps if runs(step, "make announce")]
+    assert set(CHANNEL_SECRETS) <= set(announce["env"])
+    for key in CHANNEL_SECRETS:
+        assert announce["env"][key] == f"${{{{ secrets.{key} }}}}"
+    others = [step for step in steps if step is not announce]
+    others += [workflow, *workflow["jobs"].values()]  # workflow- and job-level env
+    for holder in others:
+        env = holder.get("env") or {}
+        leaked = [k for k in CHANNEL_SECRETS if k in env or f"secrets.{k}" in str(env)]
+        assert not leaked, (holder.get("name"), leaked)
+
+
+def test_build_step_gets_no_channel_or_deploy_secret(steps):
+    (build,) = [step for step in steps if runs(step, "make build-publish")]
+    assert secret_names(build.get("env")) == {"SITEURL"}
+
+
+def test_steps_run_separately_and_the_ledger_is_pushed_after_announcing(steps):
+    order = ["make check", "make build-publish", "make deploy", "make announce"]
+    index = {cmd: next(i for i, s in enumerate(steps) if runs(s, cmd)) for cmd in order}
+    assert [index[c] for c in order] == sorted(index.values())
+    (push,) = [step for step in steps if runs(step, "scripts/push_ledger.py")]
+    assert steps.index(push) > index["make announce"]
+    announce = steps[index["make announce"]]
+    assert "always()" in push["if"] and f"steps.{announce['id']}.outcome" in push["if"]
