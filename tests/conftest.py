@@ -18,6 +18,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "https://www.riverside-libraries.example"
+# The real servers of the announce tests (Mastodon, Bluesky, SMTP, webhooks).
+pytest_plugins = ["announce_fixtures"]
 
 
 @dataclass

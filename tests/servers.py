@@ -223,6 +223,8 @@ class Proxy(http.server.ThreadingHTTPServer):
         self.target = target.removeprefix("http://")
         self.after = None
         self.rewrite = None  # fn(path, body) -> body: change what the client hears
+        self.respond = None  # fn(method, path) -> (status, body) | None: answer instead
+        self.drop_headers = set()  # request headers the target never sees (lower case)
         self.paths = []  # every request, "METHOD /path"
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
@@ -242,8 +244,18 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     def _forward(self):
         self.server.paths.append(f"{self.command} {self.path}")
         body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        answer = self.server.respond and self.server.respond(self.command, self.path)
+        if answer:
+            status, data = answer
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         conn = http.client.HTTPConnection(self.server.target, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        skip = {"host", "connection", *self.server.drop_headers}
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
         conn.request(self.command, self.path, body=body or None, headers=headers)
         response = conn.getresponse()
         data = response.read()
@@ -266,21 +278,36 @@ class SmtpServer:
     """aiosmtpd on loopback, offering STARTTLS with a self-signed certificate and
     accepting any login; `messages` holds the raw messages received."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, require_tls=True):
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult
 
         self.cert, key = self._certificate(tmp)
         self.messages, self.tls_used = [], False
+        self.rcpt_replies = []  # e.g. ["450 4.2.0 Greylisted, try again later"], used in turn
+        self.logins = []  # (user, over TLS?) for every login attempt
+        self.connections = 0
         server = self
 
         class Handler:
+            async def handle_EHLO(self, smtp_server, session, envelope, hostname, responses):  # noqa: N802
+                server.connections += 1
+                session.host_name = hostname
+                return responses
+
+            async def handle_RCPT(self, smtp_server, session, envelope, address, options):  # noqa: N802
+                if server.rcpt_replies:
+                    return server.rcpt_replies.pop(0)
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, smtp_server, session, envelope):  # noqa: N802
                 server.tls_used = server.tls_used or session.ssl is not None
                 server.messages.append(envelope.original_content or envelope.content)
                 return "250 OK"
 
-        def authenticate(*_args):
+        def authenticate(smtp_server, session, envelope, mechanism, auth_data):
+            server.logins.append((getattr(auth_data, "login", b""), session.ssl is not None))
             return AuthResult(success=True)
 
         import ssl
@@ -293,9 +320,11 @@ class SmtpServer:
             hostname="127.0.0.1",
             port=self.port,
             tls_context=context,
-            require_starttls=True,
+            # require_tls=False: a server that also takes a login before STARTTLS,
+            # as some do; the kit must still never send a password in clear.
+            require_starttls=require_tls,
             authenticator=authenticate,
-            auth_require_tls=True,
+            auth_require_tls=require_tls,
         )
         self.controller.start()
 

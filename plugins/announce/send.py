@@ -265,7 +265,10 @@ class Sender:
                 lambda: channel.send(message, post, media), channel, post, self.config, self.sleep
             )
         except (RetryableError, OutcomeUnknown) as err:
-            final = states.UNKNOWN if isinstance(err, OutcomeUnknown) else states.PENDING
+            # Unknown only where nobody can look: a channel that can is looked at first
+            # by the next run, so "pending" is safe there.
+            unknown = isinstance(err, OutcomeUnknown) and not channel.can_find
+            final = states.UNKNOWN if unknown else states.PENDING
             ledger.record(post, name, final, claim=claim, reason=str(err))
             return Row(post.title, name, final, str(err)), True, True
         except PermanentError as err:

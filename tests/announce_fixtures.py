@@ -1,0 +1,81 @@
+"""The real servers the announce tests run on 127.0.0.1, as pytest fixtures (a plugin
+named in conftest.py), each reset to an empty account for every test."""
+
+import pytest
+from announce_helpers import Workspace
+from servers import MastodonMock, Pds, Recorder, SmtpServer
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return Workspace(tmp_path)
+
+
+@pytest.fixture
+def webhook():
+    server = Recorder()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def mastodon_server(tmp_path_factory):
+    server = MastodonMock(tmp_path_factory.mktemp("mastodon"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def mastodon(mastodon_server):
+    """A fresh account state for each test (statuses deleted, faults cleared)."""
+    mastodon_server.clear_faults()
+    while statuses := mastodon_server.statuses():
+        for status in statuses:
+            mastodon_server.api("DELETE", f"/api/v1/statuses/{status['id']}")
+    return mastodon_server
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    server = SmtpServer(tmp_path)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def pds_server(tmp_path_factory):
+    server = Pds(tmp_path_factory.mktemp("pds"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pds(pds_server):
+    for record in pds_server.xrpc(
+        "com.atproto.repo.listRecords",
+        query=f"?repo={pds_server.did}&collection=app.bsky.feed.post&limit=100",
+    )["records"]:
+        rkey = record["uri"].rsplit("/", 1)[1]
+        pds_server.xrpc_auth(
+            "com.atproto.repo.deleteRecord",
+            {"repo": pds_server.did, "collection": "app.bsky.feed.post", "rkey": rkey},
+        )
+    return pds_server
+
+
+def webhook_env(server, preset="json"):
+    return {"WEBHOOK_URL": server.url + "/hook/secret-token-abc123", "WEBHOOK_PRESET": preset}
+
+
+def mastodon_env(server, url=None):
+    return {"MASTODON_API_BASE_URL": url or server.url, "MASTODON_ACCESS_TOKEN": server.token}
+
+
+def bluesky_env(server, url=None):
+    return {
+        "BLUESKY_HANDLE": server.handle,
+        "BLUESKY_APP_PASSWORD": server.password,
+        "BLUESKY_SERVICE": url or server.url,
+    }
+
+
