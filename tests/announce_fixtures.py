@@ -77,5 +77,3 @@ def bluesky_env(server, url=None):
         "BLUESKY_APP_PASSWORD": server.password,
         "BLUESKY_SERVICE": url or server.url,
     }
-
-

@@ -3,8 +3,10 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -157,6 +159,11 @@ class Workspace:
         return json.loads((self.state / "plan.json").read_text())["posts"]
 
 
+def since(ws, date="2026-01-20", **more):
+    """Settings for a site whose announcing began on `date` (ANNOUNCE_SINCE)."""
+    ws.write_settings({"ANNOUNCE_SINCE": date, **more})
+
+
 def clean_env(extra=None):
     """The environment without any real channel keys (a developer's own .env or
     shell must never make the tests post for real), plus `extra`."""
@@ -182,3 +189,12 @@ def clean_env(extra=None):
     env["DEPLOY_METHOD"] = ""
     env.update(extra or {})
     return env
+
+
+def kill_when(proc, path_fragment):
+    def after(path):
+        if path_fragment in path and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            time.sleep(0.2)
+
+    return after

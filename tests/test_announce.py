@@ -12,13 +12,8 @@ from email import policy
 
 import pytest
 from announce_fixtures import bluesky_env, mastodon_env, webhook_env
-from announce_helpers import ANNOUNCED, SITEURL
+from announce_helpers import ANNOUNCED, SITEURL, kill_when, since
 from servers import Proxy
-
-
-def since(ws, date="2026-01-20", **more):
-    ws.write_settings({"ANNOUNCE_SINCE": date, **more})
-
 
 # -- planning -------------------------------------------------------------------------
 
@@ -377,15 +372,6 @@ def test_one_network_failing_never_blocks_another(ws, webhook, mastodon):
     assert not any(t in ws.states("mastodon") for t in ANNOUNCED)  # nothing claimed
     assert ws.announce({**webhook_env(webhook), **mastodon_env(mastodon)}).returncode == 0
     assert len(mastodon.statuses()) == 3 and len(webhook.requests) == 3
-
-
-def kill_when(proc, path_fragment):
-    def after(path):
-        if path_fragment in path and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            time.sleep(0.2)
-
-    return after
 
 
 def test_killed_between_send_and_record_mastodon(ws, mastodon):

@@ -83,7 +83,7 @@ def main(argv=None, environ=None) -> int:
             if plan.old:
                 print(_old_note(plan, config))
             sender = Sender(ledger, config, Recheck(settings), plan.authority)
-            rows = broken + sender.run(plan.posts, live)
+            rows = broken + sender.run(plan, live)
     except Busy as err:
         logger.error("announce: %s", err)
         return BUSY

@@ -254,9 +254,9 @@ class Ledger:
                 self.header = line  # two branches that each began one: the older wins
             return
         channel = line.get("channel")
-        if "start" in line:
+        if "start" in line:  # the latest start wins: a channel only ever starts later
             known = self._starts.get(channel)
-            if known is None or line["start"] < known["start"]:
+            if known is None or parse_time(line["start"]) > parse_time(known["start"]):
                 self._starts[channel] = line
             return
         post = line.get("post")

@@ -82,24 +82,40 @@ def make_post(article, site: Site, post_id, history=(), urls=()) -> Post:
     )
 
 
+def channel_start(ledger, channel, config, now, first_run) -> tuple[datetime, str | None]:
+    """When `channel` (a ChannelConfig) began, and why, if this run begins it: as the
+    ledger says, else now (ANNOUNCE_SINCE on the very first run); the channel's own
+    `since` overrides both. Posts dated before it are not announced there."""
+    recorded = ledger.start(channel.name) if ledger is not None else None
+    if channel.since is not None:
+        return channel.since, "its since setting" if recorded is None else None
+    if recorded is not None:
+        return recorded, None
+    if first_run:
+        return config.since or now, "the first announce run"
+    return now, "the channel was added"
+
+
 def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Post], int]:
     """(posts not yet done on every channel and event reminders now due, oldest first;
-    how many posts are too old to be news). `ledger` is None when it cannot be read:
-    then every recent post is planned, and the sender stops until the ledger is fixed.
-    Only planned posts are made into Posts, so planning stays fast with a long ledger."""
+    how many posts would be due but are too old to be news). `ledger` is None when it
+    cannot be read: then every recent post is planned, and the sender stops until the
+    ledger is fixed. Only planned posts are made into Posts, so planning stays fast."""
     now = now or datetime.now(UTC)
     dated = sorted((a for a in articles if getattr(a, "date", None)), key=lambda a: a.date)
     ids = {id(a): entry_id(a, authority) for a in dated}
     taken = set(ids.values())
+    starts = {}
+    if ledger is not None:
+        first_run = not ledger.exists
+        starts = {
+            c.name: channel_start(ledger, c, config, now, first_run)[0] for c in config.channels
+        }
     posts, old = [], 0
     for article in dated:
         if not wants_announcing(article):
             continue
         post_id = ids[id(article)]
-        start = reminder_due(article, now)
-        if config.too_old(article.date, now) and not start:
-            old += 1
-            continue
         history, urls = [post_id], []
         if ledger is not None:
             path = urlsplit(site.url(article)).path
@@ -107,26 +123,26 @@ def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Po
                 post_id, site.file(article), path, article.date, taken - {post_id}
             )
             urls = sorted({ledger.details(i).get("url") for i in history} - {None})
-        if not config.too_old(article.date, now) and not done(ledger, history, config, article):
-            posts.append(make_post(article, site, post_id, history[1:], urls))
+        if not done(ledger, history, starts, article.date):
+            if config.too_old(article.date, now):
+                old += 1
+            else:
+                posts.append(make_post(article, site, post_id, history[1:], urls))
+        start = reminder_due(article, now)
         reminders = [f"{i}#reminder" for i in history]
-        if start and not done(ledger, reminders, config, article, start - article.event.reminder):
+        if start and not done(ledger, reminders, starts, start - article.event.reminder):
             post = make_post(article, site, post_id, history[1:], urls)
             posts.append(reminder(post, article, start))
     return sorted(posts, key=lambda p: p.date), old
 
 
-def done(ledger, ids, config, article, date=None) -> bool:
+def done(ledger, ids, starts, date) -> bool:
     """Whether every channel is done with the post: announced (or skipped) there, or
-    dated before the channel began."""
+    dated before the channel began (`starts`)."""
     if ledger is None:
         return False
-    date = date or article.date
-    for channel in config.channels:
-        start = ledger.start(channel.name)
-        if start is not None and date < start:
-            continue
-        if ledger.status(ids, channel.name).state not in DONE:
+    for channel, start in starts.items():
+        if date >= start and ledger.status(ids, channel).state not in DONE:
             return False
     return True
 

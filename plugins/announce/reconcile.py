@@ -41,6 +41,8 @@ def reconcile(plan, config, channels, redactor, now=None) -> int:
         try:
             channel.connect()
             for post in plan.posts:
+                if datetime.fromisoformat(post.date) < ledger.start(name):
+                    continue
                 if ledger.status(post.ids, name).state in states.DONE:
                     continue
                 found = channel.find(post)
@@ -63,11 +65,12 @@ def reconcile(plan, config, channels, redactor, now=None) -> int:
 
 
 def _horizon(plan, config, now):
-    """How far back the networks are searched; older posts are not announced anyway."""
-    if config.max_age is not None:
-        return now - config.max_age
-    dates = [datetime.fromisoformat(p.date) for p in plan.posts]
-    return min([*dates, config.since or now, now])
+    """How far back the networks are searched. Older posts are not announced: too old to
+    be news (ANNOUNCE_MAX_AGE), or before announcing began (ANNOUNCE_SINCE); with
+    neither set, only posts found on an account are known, so nothing older than now."""
+    bounds = [now - config.max_age] if config.max_age is not None else []
+    bounds += [config.since] if config.since is not None else []
+    return max(bounds) if bounds else now
 
 
 def _new_ledger(config, plan, now) -> Ledger:

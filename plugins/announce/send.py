@@ -12,6 +12,7 @@ from . import ledger as states
 from .channels.base import Media
 from .errors import AnnounceError, NotSendable, OutcomeUnknown, PermanentError, RetryableError
 from .live import wait_until_live
+from .plan import channel_start
 
 logger = logging.getLogger(__name__)
 
@@ -40,22 +41,8 @@ class Triage:
     before: int = 0  # posts dated before the start
 
 
-def channel_start(ledger, channel, config, now, first_run) -> tuple[datetime, str | None]:
-    """When `channel` began: as the ledger says, else from now (or ANNOUNCE_SINCE on
-    the very first run); a channel's own `since` overrides both."""
-    recorded = ledger.start(channel.name)
-    own = channel.config.since
-    if own is not None:
-        return own, None if recorded == own else f"its since setting ({own:%Y-%m-%d})"
-    if recorded is not None:
-        return recorded, None
-    if first_run:
-        return config.since or now, "the first announce run"
-    return now, "the channel was added"
-
-
 def triage(posts, ledger, channel, config, now, first_run) -> Triage:
-    start, why = channel_start(ledger, channel, config, now, first_run)
+    start, why = channel_start(ledger, channel.config, config, now, first_run)
     found = Triage(start, why)
     for post in posts:
         status = ledger.status(post.ids, channel.name)
@@ -126,9 +113,9 @@ class Sender:
         self.first_run = not ledger.exists
         self.live_cache = {}
 
-    def run(self, posts, channels) -> list[Row]:
-        """Announce `posts` (oldest first) on every channel. Returns the summary rows."""
-        rows = []
+    def run(self, plan, channels) -> list[Row]:
+        """Announce the plan's posts (oldest first) on every channel: the summary rows."""
+        posts, rows = plan.posts, []
         for channel in channels:
             try:
                 rows += self._channel(posts, channel)
@@ -142,7 +129,19 @@ class Sender:
                         f"unexpected error: {type(err).__name__}: {err}",
                     )
                 )
+        if plan.old:
+            self._old_news()
         return rows
+
+    def _old_news(self):
+        """Posts now too old to be news will never be announced: say so from the
+        channels' start, so later plans neither list nor count them again."""
+        cutoff = self.now - self.config.max_age
+        for channel in self.config.channels:
+            start = self.ledger.start(channel.name)
+            if start is not None and start < cutoff:
+                why = "older posts are not news (ANNOUNCE_MAX_AGE)"
+                self.ledger.start_channel(channel.name, cutoff, why)
 
     def _channel(self, posts, channel):
         ledger, name = self.ledger, channel.name

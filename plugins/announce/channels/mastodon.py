@@ -59,10 +59,11 @@ class MastodonChannel(Channel):
             api_base_url=self.base_url,
             request_timeout=self.settings.timeout,
             ratelimit_method="throw",  # we own waiting, bounded by ANNOUNCE_MAX_WAIT
-            # The API we speak: Mastodon.py never asks the instance for its version,
-            # which other servers (GoToSocial, Akkoma...) answer in ways it cannot parse.
+            # The API we speak (so media go to /api/v2/media): Mastodon.py never asks
+            # the server for its version, which other servers (GoToSocial, Akkoma...)
+            # answer in ways it cannot parse.
             mastodon_version="4.0.0",
-            version_check_mode="none",
+            version_check_mode="created",
         )
         self.account_id = _get(self._call(self.client.account_verify_credentials), "id")
         self._read_limits()
