@@ -37,7 +37,7 @@ def served(tmp: Path):
     extra = {
         "CACHE_PATH": str(tmp / "sample-cache"),
         "ANNOUNCE_STATE_DIR": str(tmp / "sample-announce"),
-        "ANNOUNCE_LEDGER": str(tmp / "sample-ledger.json"),
+        "ANNOUNCE_LEDGER": str(tmp / "sample-ledger.jsonl"),
     }
     subprocess.run(
         [str(ROOT / ".venv" / "bin" / "pelican"), str(ROOT / "content"), "-o", str(out),

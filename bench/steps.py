@@ -90,7 +90,8 @@ def plan_step(generators, tmp, runs):
     """Time the publish build's planning with a ledger of every post but the newest 3."""
     import json
 
-    from announce.ledger import Ledger
+    from announce.ledger import event, header
+    from announce.plan import Site, make_post
     from announce.planner import AnnouncePlanGenerator
     from feeds.entries import entry_id
     from feeds.settings import read_settings as feed_settings
@@ -98,16 +99,21 @@ def plan_step(generators, tmp, runs):
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator")
     settings = articles.settings
     authority = feed_settings(settings).id_authority
-    ledger = Ledger(str(tmp / "ledger.json"))
+    site = Site("https://bench.example", settings["PATH"])
+    channels = ("mastodon", "bluesky", "webhook", "email")
+    lines = [header(authority)]
+    lines += [{"t": "2000-01-01T00:00:00+00:00", "channel": c, "start": "2000-01-01T00:00:00+00:00"}
+              for c in channels]  # fmt: skip
     newest_first = sorted(articles.articles, key=lambda a: a.date, reverse=True)
     for article in newest_first[3:]:
-        post = type("P", (), {"id": entry_id(article, authority), "title": article.title,
-                              "url": article.url})  # fmt: skip
-        for channel in ("mastodon", "bluesky", "webhook", "email"):
-            ledger.record(post, channel, "sent", save=False, remote_id="1")
-    ledger.save()
-    settings.update({"ANNOUNCE_ENABLED": True, "ANNOUNCE_LEDGER": ledger.path,
-                     "ANNOUNCE_STATE_DIR": str(tmp / "state")})  # fmt: skip
+        post = make_post(article, site, entry_id(article, authority))
+        lines += [event(post, c, "sent", remote_id="1") for c in channels]
+    ledger = tmp / "ledger.jsonl"
+    ledger.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    settings.update(
+        {"ANNOUNCE_ENABLED": True, "ANNOUNCE_LEDGER": str(ledger), "ANNOUNCE_MAX_AGE": None,
+         "ANNOUNCE_STATE_DIR": str(tmp / "state")}
+    )  # fmt: skip
     planner = AnnouncePlanGenerator(
         context=articles.context, settings=settings, path=articles.path,
         theme=articles.theme, output_path=articles.output_path,

@@ -50,7 +50,10 @@ def build(
     if publish and settings_file is None:
         # Announcement plans go to the temp folder, never the checkout's .announce/.
         overrides["ANNOUNCE_STATE_DIR"] = str(tmp / "announce")
-        overrides["ANNOUNCE_LEDGER"] = str(tmp / "announce-ledger.json")
+        overrides["ANNOUNCE_LEDGER"] = str(tmp / "announce-ledger.jsonl")
+        # A first run announcing the whole archive: the plan lists every post.
+        overrides["ANNOUNCE_SINCE"] = "2000-01-01"
+        overrides["ANNOUNCE_MAX_AGE"] = None
     overrides.update(extra or {})
     cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
            "--log-handler", "plain"]  # fmt: skip

@@ -46,7 +46,6 @@ CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 # A post in another file or at another address is the same post when its date is this
 # close: a corrected Date:, a renamed file, a changed slug.
 SAME_POST_WINDOW = timedelta(days=31)
-DETAILS = ("title", "url", "date", "file", "path")  # what the ledger knows about a post
 
 
 class LedgerError(ValueError):
@@ -80,7 +79,11 @@ def reduce(lines: list[dict]) -> Status:
     no result (a run stopped while sending: look before sending again); then `skipped`;
     then the latest of `failed` and `pending`. `retry` forgets everything before it.
     """
-    lines = sorted(lines, key=lambda line: line.get("t", ""))
+    states = [line.get("state") for line in lines]
+    if SENT in states and RETRY not in states:  # the usual case, quickly
+        first = min((line for line in lines if line.get("state") == SENT), key=_time)
+        return Status(SENT, first, True)
+    lines = sorted(lines, key=_time)
     retries = [i for i, line in enumerate(lines) if line.get("state") == RETRY]
     if retries:
         lines = lines[retries[-1] + 1 :]
@@ -106,6 +109,10 @@ def reduce(lines: list[dict]) -> Status:
     if result := last(FAILED, PENDING):
         return Status(result["state"], result, tried, media)
     return Status(None, {}, tried, media)
+
+
+def _time(line):
+    return line.get("t", "")
 
 
 class Ledger:
@@ -145,6 +152,14 @@ class Ledger:
                 return migrate(old, path, journal, write)
             _never_announced(path, journal)
             return cls(path, journal=journal)
+        if _first_format(text):
+            if write:
+                raise LedgerError(
+                    f"{path} is in the first ledger format. Fix: remove ANNOUNCE_LEDGER from "
+                    "your settings (the new default is content/announce-ledger.jsonl), and the "
+                    "next `make announce` converts it."
+                )
+            return migrate(path, path, journal, write=False)  # a check reads it as it is
         lines = parse(text, path)
         ledger = cls(path, lines, journal)
         if ledger.header is None:
@@ -185,7 +200,7 @@ class Ledger:
         return sorted(c for c in channels if self.status([post_id], c).state == SENT)
 
     def details(self, post_id) -> dict:
-        """What the ledger last recorded about a post (title, url, date, file, path)."""
+        """The last line recording the post: its title, url, date, file and path then."""
         return self._details.get(post_id, {})
 
     def posts(self):
@@ -198,25 +213,13 @@ class Ledger:
     def begin(self, authority: str):
         """Write the header of a new ledger."""
         if self.header is None:
-            self._append({"ledger": KIND, "version": VERSION, "authority": authority, "t": now()})
+            self._append(header(authority))
 
     def start_channel(self, channel: str, start: datetime, why: str):
         self._append({"t": now(), "channel": channel, "start": start.isoformat(), "why": why})
 
     def record(self, post, channel: str, state: str, **details):
-        line = {
-            "t": now(),
-            "post": post.id,
-            "file": post.file,
-            "path": post.path,
-            "date": post.date,
-            "url": post.url,
-            "title": post.title,
-            "channel": channel,
-            "state": state,
-        }
-        line.update({k: v for k, v in details.items() if v not in (None, "")})
-        self._append(line)
+        self._append(event(post, channel, state, **details))
 
     def retry(self, ids, channel: str):
         """Forget what happened to the post on `channel` so far: it is sent again."""
@@ -263,10 +266,9 @@ class Ledger:
         if not post or not channel:
             return
         self._posts.setdefault(post, {}).setdefault(channel, []).append(line)
-        if line.get("url") or line.get("date"):
-            details = self._details.setdefault(post, {})
-            details.update({k: line[k] for k in DETAILS if line.get(k)})
-            path = line.get("path") or urlsplit(line.get("url", "")).path
+        if "url" in line:  # every line a run writes about a post says what it was
+            self._details[post] = line
+            path = line.get("path") or urlsplit(line["url"]).path  # (the first format: url only)
             for index, key in ((self._by_file, line.get("file")), (self._by_path, path)):
                 if key:
                     index.setdefault(key, set()).add(post)
@@ -298,6 +300,27 @@ class Ledger:
                 self._index(line)
 
 
+def event(post, channel: str, state: str, **details) -> dict:
+    """The ledger line saying what happened to `post` on `channel`."""
+    line = {
+        "t": now(),
+        "post": post.id,
+        "file": post.file,
+        "path": post.path,
+        "date": post.date,
+        "url": post.url,
+        "title": post.title,
+        "channel": channel,
+        "state": state,
+    }
+    line.update({k: v for k, v in details.items() if v not in (None, "")})
+    return line
+
+
+def header(authority: str) -> dict:
+    return {"ledger": KIND, "version": VERSION, "authority": authority, "t": now()}
+
+
 RESTORE = (
     "restore it from git (`git log -- {path}` shows its history, then "
     "`git checkout <commit> -- {path}`), or rebuild it from the networks with "
@@ -315,9 +338,17 @@ def parse(text: str, path: str) -> list[dict]:
             f"is not a first run). Fix: {RESTORE.format(path=path)} If this site has truly "
             "never announced, delete the file."
         )
-    if not stripped.startswith('{"'):
+    if not stripped.startswith('{"') or _first_format(stripped):
         _whole_document(stripped, path)
     raw = text.split("\n")
+    rows = [row for row in raw if row.strip()]
+    if text.endswith("\n") and not any(r.lstrip().startswith(CONFLICT_MARKERS) for r in rows):
+        try:  # the usual case, in one call: a long ledger loads quickly
+            lines = json.loads("[" + ",".join(rows) + "]")
+            if all(isinstance(line, dict) for line in lines):
+                return lines
+        except ValueError:
+            pass  # find the bad line below
     lines = []
     for number, row in enumerate(raw, start=1):
         row = row.strip()
@@ -340,17 +371,17 @@ def parse(text: str, path: str) -> list[dict]:
     return lines
 
 
-def _whole_document(text: str, path: str):
-    """A file that is one JSON document: the old format (migrated on load) or junk."""
+def _first_format(text: str) -> bool:
+    """Whether `text` is the first ledger format: one JSON document with "posts"."""
     try:
         document = json.loads(text)
     except ValueError:
-        document = None
-    if isinstance(document, dict) and isinstance(document.get("posts"), dict):
-        raise LedgerError(
-            f"{path}: this is the old ledger format. Fix: rename it to announce-ledger.json "
-            "beside the new ledger, and the next run converts it."
-        )
+        return False
+    return isinstance(document, dict) and isinstance(document.get("posts"), dict)
+
+
+def _whole_document(text: str, path: str):
+    """A file that is one JSON document but not a ledger."""
     raise LedgerError(
         f"{path}:1: this is not an announce ledger (it holds {text[:40]!r}), so nothing is "
         f"announced: treating it as a first run could announce every post again. "
@@ -421,7 +452,7 @@ def migrate(old: str, path: str, journal: str | None, write: bool) -> Ledger:
         _whole_document(json.dumps(document), old)
     authorities = [i.split(",", 1)[0].removeprefix("tag:") for i in posts if i.startswith("tag:")]
     authority = max(set(authorities), key=authorities.count) if authorities else "localhost"
-    lines = [{"ledger": KIND, "version": VERSION, "authority": authority, "t": now()}]
+    lines = [header(authority)]
     first_use = {}
     for item in posts.values():
         for channel, entry in item.get("channels", {}).items():

@@ -116,6 +116,9 @@ def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Po
         if not wants_announcing(article):
             continue
         post_id = ids[id(article)]
+        start = reminder_due(article, now)
+        if not start and done(ledger, [post_id], starts, article.date):
+            continue  # known by its id: the usual case, and the quick one
         history, urls = [post_id], []
         if ledger is not None:
             path = urlsplit(site.url(article)).path
@@ -128,7 +131,6 @@ def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Po
                 old += 1
             else:
                 posts.append(make_post(article, site, post_id, history[1:], urls))
-        start = reminder_due(article, now)
         reminders = [f"{i}#reminder" for i in history]
         if start and not done(ledger, reminders, starts, start - article.event.reminder):
             post = make_post(article, site, post_id, history[1:], urls)
