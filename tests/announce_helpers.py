@@ -122,8 +122,8 @@ class Workspace:
         assert site.returncode == 0, site.log
         return site
 
-    def announce(self, env=None, command="send", wait=True):
-        cmd = [sys.executable, "-m", "announce", command, "--settings", str(self.conf)]
+    def announce(self, env=None, command="send", wait=True, extra=()):
+        cmd = [sys.executable, "-m", "announce", command, "--settings", str(self.conf), *extra]
         kwargs = dict(
             cwd=self.tmp,
             env=clean_env(env),

@@ -650,3 +650,29 @@ def test_bluesky_uploads_a_thumbnail_once_however_often_the_post_is_tried(ws, pd
     assert len([p for p in proxy.paths if "uploadBlob" in p]) == 1, proxy.paths
     [post] = [p for p in pds.posts() if p["text"].startswith("Rhyme Time")]
     assert post["embed"]["external"]["thumb"]["mimeType"] == "image/jpeg"
+
+
+# -- after an interruption: retry by hand -----------------------------------------------------
+
+
+def test_a_webhook_post_cut_short_is_unknown_until_staff_retry_it(ws, webhook):
+    since(ws, ANNOUNCE_MAX_PER_RUN=1)
+    ws.build()
+    proc = ws.announce(webhook_env(webhook), wait=False)
+    webhook.on_request = lambda _handler: os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=120)
+    webhook.on_request = None
+    webhook.requests.clear()  # it never arrived, say
+    run = ws.announce(webhook_env(webhook))
+    assert "| unknown | interrupted while sending" in run.output, run.output
+    retry = ws.announce(
+        webhook_env(webhook), command="retry", extra=["--post", f"content/posts/{RHYME}"]
+    )
+    assert retry.returncode == 0, retry.output
+    assert "will be announced again on webhook" in retry.output
+    ws.announce(webhook_env(webhook))
+    assert titles(webhook).count("Rhyme Time returns to Northfield") == 1
+    again = ws.announce(
+        webhook_env(webhook), command="retry", extra=["--post", f"content/posts/{RHYME}"]
+    )
+    assert "webhook: not changed: it was sent" in again.output

@@ -113,7 +113,7 @@ def _old_note(plan, config):
 def preview(plan, config, channels, live, broken) -> int:
     """Exactly what each channel would post, without sending or writing anything."""
     try:
-        ledger = Ledger.load(config.ledger, config.state_dir)
+        ledger = Ledger.load(config.ledger, config.state_dir, write=False)
     except LedgerError as err:
         print(f"Announcing is stopped until this is fixed:\n  {err}\n")
         ledger = Ledger(config.ledger)
@@ -168,25 +168,31 @@ def retry(config, settings, source, only) -> int:
     """Forget a post's failed, unknown or interrupted sends, so the next run sends it."""
     if not source:
         raise SettingsError("say which post: make announce-retry POST=content/posts/x.md")
+    names = sorted(c.name for c in config.channels)
+    if only and only not in names:
+        raise SettingsError(f"there is no channel {only!r}. Fix: use one of {', '.join(names)}.")
     ledger = Ledger.load(config.ledger, config.state_dir)
     file = os.path.relpath(os.path.abspath(source), settings["PATH"]).replace(os.sep, "/")
-    ids = [i for i in ledger.posts() if ledger.details(i).get("file") == file]
+    ids = [
+        i
+        for i in ledger.posts()
+        if ledger.details(i).get("file") == file and not i.endswith("#reminder")
+    ]
     if not ids:
         raise SettingsError(f"{source}: the ledger has nothing about this post.")
-    names = [only] if only else sorted({c.name for c in config.channels})
     done = []
-    for name in names:
+    for name in [only] if only else names:
         status = ledger.status(ids, name)
-        if status.state is None:
-            continue
         if status.state == states.SENT:
             print(f"{name}: not changed: it was sent ({status.line.get('remote_url', '')}).")
-            continue
-        ledger.retry(ids, name)
-        done.append(name)
+        elif status.state is not None:
+            ledger.retry(ids, name)
+            done.append(name)
     if done:
         print(
             f"{source} will be announced again on {', '.join(done)} by the next `make announce`"
             " (while it is published and recent)."
         )
+    else:
+        print(f"{source}: nothing to send again.")
     return 0

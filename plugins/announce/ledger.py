@@ -206,9 +206,6 @@ class Ledger:
     def posts(self):
         return list(self._posts)
 
-    def channels(self):
-        return set(self._starts)
-
     # -- writing (the caller holds the run lock) -----------------------------------------
     def begin(self, authority: str):
         """Write the header of a new ledger."""
@@ -277,8 +274,12 @@ class Ledger:
         """Put back lines this computer wrote that the ledger lost."""
         if not self.journal or not os.path.exists(self.journal):
             return
-        with open(self.journal, encoding="utf-8") as f:
-            journal = parse(f.read(), self.journal)
+        try:
+            with open(self.journal, encoding="utf-8") as f:
+                journal = parse(f.read(), self.journal)
+        except LedgerError as err:  # only a help: the ledger itself is sound
+            logger.warning("announce: not using this computer's journal: %s", err)
+            return
         mine, header = [], None
         for line in journal:
             if line.get("ledger") == KIND:

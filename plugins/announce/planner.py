@@ -27,7 +27,7 @@ class AnnouncePlanGenerator(Generator):
             return
         site = Site(self.settings["SITEURL"].rstrip("/"), self.settings["PATH"])
         try:
-            ledger = Ledger.load(config.ledger, config.state_dir)
+            ledger = Ledger.load(config.ledger, config.state_dir, write=False)
         except LedgerError as err:
             # The site still goes live; `make announce` stops and says how to fix it.
             logger.warning("announce: %s", err)

@@ -209,24 +209,10 @@ class Sender:
         return self._claim_and_send(channel, post, status, message)
 
     def _before_claim(self, channel, post, status, message) -> Row | None:
-        """Everything that can stop a post before it is claimed: its file now, local
-        checks, the page being live, an earlier post on the account. A row if it stops."""
+        """Everything that can stop a post before it is claimed: a send that was cut
+        short, its file now, an earlier post on the account, local checks, the page
+        being live. A row if it stops."""
         ledger, name = self.ledger, channel.name
-        why_not = self.recheck.why_not(post)
-        if why_not:
-            return Row(post.title, name, states.SKIPPED, f"not sent: {why_not}")
-        try:
-            channel.prepare(message, post)
-        except NotSendable as err:  # nothing went out, nothing is claimed
-            ledger.record(post, name, states.FAILED, reason=str(err))
-            return Row(post.title, name, states.FAILED, str(err))
-        for note in message.notes:
-            logger.warning("%s", note)
-        if self.config.check_live:
-            if post.url not in self.live_cache:
-                self.live_cache[post.url] = self.live(post.url, self.config.live_timeout)
-            if not self.live_cache[post.url]:
-                return Row(post.title, name, states.PENDING, f"{post.url} does not answer 200 yet")
         if status.state == states.CLAIMED and not channel.can_find:
             reason = "interrupted while sending; check the channel by hand"
             ledger.record(post, name, states.UNKNOWN, reason=reason)
@@ -237,6 +223,9 @@ class Sender:
                 "interrupted while sending: check the channel, not resent "
                 "(`make announce-retry` sends it again)",
             )
+        why_not = self.recheck.why_not(post)
+        if why_not:
+            return Row(post.title, name, states.SKIPPED, f"not sent: {why_not}")
         if channel.can_find:  # before every send: another run or computer may have posted
             try:
                 earlier = channel.find(post)
@@ -252,6 +241,18 @@ class Sender:
                     note="found on the account",
                 )
                 return Row(post.title, name, states.SENT, "found, made by an earlier run")
+        try:
+            channel.prepare(message, post)
+        except NotSendable as err:  # nothing went out, nothing is claimed
+            ledger.record(post, name, states.FAILED, reason=str(err))
+            return Row(post.title, name, states.FAILED, str(err))
+        for note in message.notes:
+            logger.warning("%s", note)
+        if self.config.check_live:
+            if post.url not in self.live_cache:
+                self.live_cache[post.url] = self.live(post.url, self.config.live_timeout)
+            if not self.live_cache[post.url]:
+                return Row(post.title, name, states.PENDING, f"{post.url} does not answer 200 yet")
         return None
 
     def _claim_and_send(self, channel, post, status, message) -> tuple[Row, bool, bool]:
