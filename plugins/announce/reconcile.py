@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from . import ledger as states
 from .errors import AnnounceError
 from .ledger import Ledger, LedgerError
-from .send import Row, table
+from .send import Row, record_found, table
 
 
 def reconcile(plan, config, channels, redactor, now=None) -> int:
@@ -47,14 +47,7 @@ def reconcile(plan, config, channels, redactor, now=None) -> int:
                     continue
                 found = channel.find(post)
                 if found:
-                    ledger.record(
-                        post,
-                        name,
-                        states.SENT,
-                        remote_id=found.remote_id,
-                        remote_url=found.remote_url,
-                        note="found by reconcile",
-                    )
+                    record_found(ledger, post, name, found, "found by make announce-reconcile")
                     rows.append(Row(post.title, name, states.SENT, "found on the account"))
                 else:
                     rows.append(Row(post.title, name, "not found", "the next run announces it"))

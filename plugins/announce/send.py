@@ -70,6 +70,12 @@ def triage(posts, ledger, channel, config, now, first_run) -> Triage:
     return found
 
 
+def record_found(ledger, post, channel, receipt, note):
+    """An earlier post for `post` was found on the account: it is sent."""
+    ledger.record(post, channel, states.SENT, remote_id=receipt.remote_id,
+                  remote_url=receipt.remote_url, note=note)  # fmt: skip
+
+
 def with_retries(fn, channel, post, config, sleep):
     """Call `fn` until it works, at most ANNOUNCE_RETRIES times, waiting between tries
     (the server's Retry-After if it gave one). Before trying again, a channel that can
@@ -232,14 +238,7 @@ class Sender:
             except AnnounceError as err:
                 return Row(post.title, name, states.PENDING, f"could not look first: {err}")
             if earlier:
-                ledger.record(
-                    post,
-                    name,
-                    states.SENT,
-                    remote_id=earlier.remote_id,
-                    remote_url=earlier.remote_url,
-                    note="found on the account",
-                )
+                record_found(ledger, post, name, earlier, "found on the account before sending")
                 return Row(post.title, name, states.SENT, "found, made by an earlier run")
         try:
             channel.prepare(message, post)

@@ -6,7 +6,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from ..config import DEFAULT_TEMPLATE
@@ -174,9 +174,23 @@ class Media(dict):
     def __init__(self, saved=None, remember=None):
         super().__init__(saved or {})
         self._remember = remember
+        self.fresh = False  # uploaded by this run: a refusal is not about its age
 
-    def keep(self, **values):
-        self.update(values)
+    def reusable(self, image: str, kept_for: timedelta) -> bool:
+        """Whether the upload kept for this post is of `image` (a digest) and recent
+        enough that the network still has it."""
+        time = self.get("time")
+        return (
+            self.get("image") == image
+            and bool(time)
+            and datetime.now(UTC) - datetime.fromisoformat(time) < kept_for
+        )
+
+    def keep(self, image: str, **values):
+        """Remember an upload of `image` at once, in the ledger."""
+        self.clear()
+        self.update(values, image=image, time=datetime.now(UTC).isoformat())
+        self.fresh = True
         if self._remember:
             self._remember(dict(self))
 

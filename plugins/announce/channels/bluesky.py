@@ -97,7 +97,7 @@ class BlueskyChannel(Channel):
                 text.text(value)
         rkey = record_key(post.id, self.name, post.date)
         thumb = self._thumb(message, media) if "thumb" in message.extra else None
-        reused = thumb is not None and not getattr(media, "fresh", False)
+        reused = thumb is not None and not media.fresh
         try:
             created = self._create(text, message.card, thumb, post, rkey)
         except Rejected:
@@ -133,25 +133,11 @@ class BlueskyChannel(Channel):
         """The card's thumbnail blob: the one uploaded for this post before, if it is
         the same picture and recent, else a new upload (remembered at once)."""
         data, key = message.extra["thumb"]
-        kept = media.get("time")
-        if (
-            reuse
-            and media.get("cid")
-            and media.get("image") == key
-            and kept
-            and datetime.now(UTC) - datetime.fromisoformat(kept) < BLOB_KEPT
-        ):
+        if reuse and media.get("cid") and media.reusable(key, BLOB_KEPT):
             link = IpldLink(link=media["cid"])
             return BlobRef(mime_type=media["mime"], size=media["size"], ref=link)
         blob = self._call(self.client.upload_blob, data).blob
-        media.keep(
-            cid=str(blob.cid),
-            mime=blob.mime_type,
-            size=blob.size,
-            image=key,
-            time=datetime.now(UTC).isoformat(),
-        )
-        media.fresh = True  # uploaded in this run: a refusal is not about its age
+        media.keep(key, cid=str(blob.cid), mime=blob.mime_type, size=blob.size)
         return blob
 
     def find(self, post):

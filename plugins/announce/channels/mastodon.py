@@ -114,7 +114,7 @@ class MastodonChannel(Channel):
         try:
             status = self._status(message, post, media_ids)
         except Rejected:
-            if not media_ids or getattr(media, "fresh", False):
+            if not media_ids or media.fresh:
                 raise
             # The upload kept from an earlier run has gone: upload it again, once.
             media_ids = [self._media(message, media, reuse=False)]
@@ -135,14 +135,7 @@ class MastodonChannel(Channel):
         """The image's media id: the one uploaded for this post before, if it is the
         same picture and recent enough, else a new upload (remembered at once)."""
         data, mime, key = message.extra["upload"]
-        kept = media.get("time")
-        if (
-            reuse
-            and media.get("id")
-            and media.get("image") == key
-            and kept
-            and datetime.now(UTC) - datetime.fromisoformat(kept) < MEDIA_KEPT
-        ):
+        if reuse and media.get("id") and media.reusable(key, MEDIA_KEPT):
             return media["id"]
         uploaded = self._call(
             self.client.media_post,
@@ -152,8 +145,7 @@ class MastodonChannel(Channel):
             file_name="image" + {"image/png": ".png", "image/gif": ".gif"}.get(mime, ".jpg"),
         )
         media_id = str(_get(uploaded, "id"))
-        media.keep(id=media_id, image=key, time=datetime.now(UTC).isoformat())
-        media.fresh = True  # uploaded in this run: a refusal is not about its age
+        media.keep(key, id=media_id)
         self._processed(uploaded)
         return media_id
 
