@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -79,7 +78,7 @@ class Workspace:
         (self.content / "posts").mkdir(parents=True)
         (self.content / "images").mkdir()
         for name in ("story-time.jpg", "riverside-central.jpg"):
-            shutil.copy(ROOT / "content" / "images" / name, self.content / "images" / name)
+            picture(self.content / "images" / name)
         for name, text in POSTS.items():
             (self.content / "posts" / name).write_text(text)
         self.state = tmp / "state"
@@ -159,6 +158,17 @@ class Workspace:
         return json.loads((self.state / "plan.json").read_text())["posts"]
 
 
+def picture(path: Path, size=(1600, 1000)):
+    """A photograph-sized JPEG of the test's own (the sample site's may be gone)."""
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    image.save(path, "JPEG", quality=90)
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10"/></svg>'
+
+
 def since(ws, date="2026-01-20", **more):
     """Settings for a site whose announcing began on `date` (ANNOUNCE_SINCE)."""
     ws.write_settings({"ANNOUNCE_SINCE": date, **more})
@@ -198,3 +208,13 @@ def kill_when(proc, path_fragment):
             time.sleep(0.2)
 
     return after
+
+
+def killed_while_sending(ws, env, proxy, path_fragment):
+    """Run `make announce` through `proxy` and kill it (SIGKILL) the moment the server
+    has answered `path_fragment`, before the announcer hears back."""
+    proc = ws.announce(env, wait=False)
+    proxy.after = kill_when(proc, path_fragment)
+    proc.wait(timeout=120)
+    proxy.after = None
+    assert proc.returncode == -signal.SIGKILL

@@ -12,7 +12,7 @@ from email import policy
 
 import pytest
 from announce_fixtures import bluesky_env, mastodon_env, webhook_env
-from announce_helpers import ANNOUNCED, SITEURL, kill_when, since
+from announce_helpers import ANNOUNCED, SITEURL, killed_while_sending, since
 from servers import Proxy
 
 # -- planning -------------------------------------------------------------------------
@@ -379,13 +379,9 @@ def test_killed_between_send_and_record_mastodon(ws, mastodon):
     ws.build()
     proxy = Proxy(mastodon.url)
     try:
-        proc = ws.announce(mastodon_env(mastodon, proxy.url), wait=False)
-        proxy.after = kill_when(proc, "/api/v1/statuses")
-        proc.wait(timeout=120)
-        assert proc.returncode == -signal.SIGKILL
+        killed_while_sending(ws, mastodon_env(mastodon, proxy.url), proxy, "/api/v1/statuses")
         assert len(mastodon.statuses()) == 1
         assert ws.states("mastodon")["Rhyme Time returns to Northfield"] == "claimed"
-        proxy.after = None
         run = ws.announce(mastodon_env(mastodon, proxy.url))
         assert "found, made by an earlier run" in run.output
         assert ws.states("mastodon")["Rhyme Time returns to Northfield"] == "sent"
@@ -400,12 +396,10 @@ def test_killed_between_send_and_record_bluesky(ws, pds):
     ws.build()
     proxy = Proxy(pds.url)
     try:
-        proc = ws.announce(bluesky_env(pds, proxy.url), wait=False)
-        proxy.after = kill_when(proc, "com.atproto.repo.createRecord")
-        proc.wait(timeout=120)
-        assert proc.returncode == -signal.SIGKILL
+        killed_while_sending(
+            ws, bluesky_env(pds, proxy.url), proxy, "com.atproto.repo.createRecord"
+        )
         assert ws.states("bluesky")["Rhyme Time returns to Northfield"] == "claimed"
-        proxy.after = None
         run = ws.announce(bluesky_env(pds, proxy.url))
         assert run.returncode == 0, run.output  # two posts waiting (1 per run) is not failure
         texts = [p["text"] for p in pds.posts()]

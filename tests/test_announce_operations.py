@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from announce_fixtures import bluesky_env, mastodon_env, webhook_env
-from announce_helpers import ANNOUNCED, clean_env, kill_when, since
+from announce_helpers import ANNOUNCED, SVG, clean_env, killed_while_sending, since
 from conftest import ROOT
 from servers import Proxy
 
@@ -389,7 +389,7 @@ def test_an_unknown_announce_setting_is_an_error(ws, webhook):
 
 @pytest.mark.parametrize("network", ["mastodon", "bluesky"])
 def test_a_picture_a_network_cannot_take_fails_before_the_claim(ws, mastodon, pds, network):
-    shutil.copy(ROOT / "content" / "images" / "logo.svg", ws.content / "images" / "logo.svg")
+    (ws.content / "images" / "logo.svg").write_text(SVG)
     rhyme = ws.content / "posts" / RHYME
     edit(rhyme, "Image: images/story-time.jpg", "Image: images/logo.svg")
     since(ws)
@@ -506,10 +506,7 @@ def test_mastodon_looks_back_to_the_post_date_not_the_last_40_statuses(ws, masto
     ws.build()
     proxy = Proxy(mastodon.url)
     try:
-        proc = ws.announce(mastodon_env(mastodon, proxy.url), wait=False)
-        proxy.after = kill_when(proc, "/api/v1/statuses")
-        proc.wait(timeout=120)
-        assert proc.returncode == -signal.SIGKILL
+        killed_while_sending(ws, mastodon_env(mastodon, proxy.url), proxy, "/api/v1/statuses")
         for n in range(50):  # the library goes on posting by hand
             mastodon.api("POST", "/api/v1/statuses", {"status": f"Opening hours today {n}"})
         proxy.after, proxy.drop_headers = None, {"idempotency-key"}

@@ -63,12 +63,10 @@ def parse_time(value: str) -> datetime:
 
 @dataclass(frozen=True)
 class Status:
-    """Where a post stands on a channel: the deciding line, and whether anything was
-    ever tried there (a post never tried is new to the channel)."""
+    """Where a post stands on a channel, and the line that decided it."""
 
     state: str | None = None
     line: dict = field(default_factory=dict)
-    tried: bool = False
     media: dict | None = None  # what was uploaded for it (reused, never uploaded twice)
 
 
@@ -82,14 +80,13 @@ def reduce(lines: list[dict]) -> Status:
     states = [line.get("state") for line in lines]
     if SENT in states and RETRY not in states:  # the usual case, quickly
         first = min((line for line in lines if line.get("state") == SENT), key=_time)
-        return Status(SENT, first, True)
+        return Status(SENT, first)
     lines = sorted(lines, key=_time)
     retries = [i for i, line in enumerate(lines) if line.get("state") == RETRY]
     if retries:
         lines = lines[retries[-1] + 1 :]
     media = next((line["media"] for line in reversed(lines) if line.get("media")), None)
     states = [line for line in lines if line.get("state")]
-    tried = bool(states)
 
     def last(*wanted):
         found = [line for line in states if line["state"] in wanted]
@@ -97,18 +94,18 @@ def reduce(lines: list[dict]) -> Status:
 
     sent = [line for line in states if line["state"] == SENT]
     if sent:
-        return Status(SENT, sent[0], tried, media)
+        return Status(SENT, sent[0], media)
     if unknown := last(UNKNOWN):
-        return Status(UNKNOWN, unknown, tried, media)
+        return Status(UNKNOWN, unknown, media)
     closed = {line.get("claim") for line in states if line["state"] != CLAIMED}
     open_claims = [s for s in states if s["state"] == CLAIMED and s.get("claim") not in closed]
     if open_claims:
-        return Status(CLAIMED, open_claims[-1], tried, media)
+        return Status(CLAIMED, open_claims[-1], media)
     if skipped := last(SKIPPED):
-        return Status(SKIPPED, skipped, tried, media)
+        return Status(SKIPPED, skipped, media)
     if result := last(FAILED, PENDING):
-        return Status(result["state"], result, tried, media)
-    return Status(None, {}, tried, media)
+        return Status(result["state"], result, media)
+    return Status(None, {}, media)
 
 
 def _time(line):

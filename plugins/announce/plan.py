@@ -181,7 +181,6 @@ def reminder(post: Post, article, start) -> Post:
 class Plan:
     siteurl: str
     authority: str
-    made: str  # when the build planned it
     posts: list[Post]
     old: int = 0  # posts too old to be news, left out
 
@@ -192,7 +191,6 @@ def write_plan(path: str, plan: Plan):
     document = {
         "siteurl": plan.siteurl,
         "authority": plan.authority,
-        "made": plan.made,
         "old": plan.old,
         "posts": [p.to_dict() for p in plan.posts],
     }
@@ -219,7 +217,6 @@ def read_plan(path: str) -> Plan:
     return Plan(
         siteurl=document["siteurl"],
         authority=document["authority"],
-        made=document.get("made", ""),
         posts=[Post.from_dict(p) for p in document["posts"]],
         old=document.get("old", 0),
     )

@@ -9,7 +9,7 @@ from feeds.settings import read_settings as feed_settings
 from pelican.generators import Generator
 
 from .config import SettingsError, read_config
-from .ledger import Ledger, LedgerError, now
+from .ledger import Ledger, LedgerError
 from .plan import Plan, Site, select, write_plan
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class AnnouncePlanGenerator(Generator):
         moment = datetime.fromisoformat(moment).astimezone(UTC) if moment else datetime.now(UTC)
         content = [*self.context.get("articles", []), *self.context.get("brochures", [])]
         posts, old = select(content, ledger, config, site, authority, moment)
-        write_plan(config.plan_path, Plan(site.siteurl, authority, now(), posts, old))
+        write_plan(config.plan_path, Plan(site.siteurl, authority, posts, old))
         logger.info(
             "announce: planned %d post(s) in %.2f s (%s); send with `make announce`",
             len(posts),

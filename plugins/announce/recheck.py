@@ -2,7 +2,6 @@
 a plan made by an earlier build never announces a post that is now a draft, hidden,
 scheduled for later, opted out, moved or deleted."""
 
-import logging
 import os
 from datetime import UTC, datetime
 
@@ -10,8 +9,6 @@ from pelican.contents import Article, Page
 from pelican.readers import Readers
 
 from .plan import wants_announcing
-
-logger = logging.getLogger(__name__)
 
 
 class Recheck:

@@ -1,13 +1,12 @@
 """`make announce-reconcile`: rebuild the ledger from what the networks show, after it
 was lost or damaged (or to add what another computer sent)."""
 
-import json
 import os
 from datetime import UTC, datetime
 
 from . import ledger as states
 from .errors import AnnounceError
-from .ledger import Ledger, LedgerError
+from .ledger import Ledger, LedgerError, parse
 from .send import Row, record_found, table
 
 
@@ -78,13 +77,10 @@ def _new_ledger(config, plan, now) -> Ledger:
     kept = []
     if os.path.exists(journal):
         with open(journal, encoding="utf-8") as f:
-            for row in f:
-                try:
-                    line = json.loads(row)
-                except ValueError:
-                    continue
-                if isinstance(line, dict) and line.get("post") and line.get("channel"):
-                    kept.append(line)
+            try:
+                kept = [line for line in parse(f.read(), journal) if line.get("post")]
+            except LedgerError as err:
+                print(f"This computer's journal cannot be used either: {err}")
         os.replace(journal, journal + ".old")
     ledger = Ledger(config.ledger, journal=journal)
     ledger.begin(plan.authority)

@@ -188,7 +188,7 @@ class BlueskyChannel(Channel):
                 raise ServerError(f"{self.name}: server error ({err})") from None
             cause = err.__cause__
             if isinstance(cause, httpx.ConnectError):
-                raise NetworkError(f"{self.name}: could not reach {self._service()}") from None
+                raise NetworkError(f"{self.name}: could not reach {self.service}") from None
             raise OutcomeUnknown(
                 f"{self.name}: the connection dropped ({type(cause).__name__})"
             ) from None
@@ -197,9 +197,6 @@ class BlueskyChannel(Channel):
             if status >= 500:
                 raise ServerError(f"{self.name}: server error ({err})") from None
             raise Rejected(f"{self.name}: Bluesky refused it ({err})") from None
-
-    def _service(self):
-        return self.service
 
 
 def tokens(text: str):
