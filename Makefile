@@ -10,6 +10,9 @@ INPUTDIR    ?= content
 OUTPUTDIR   ?= output
 PORT        ?= 8000
 PELICANOPTS ?=
+# The settings files: the kit's tests point these at their frozen sample site.
+SETTINGS    ?= pelicanconf.py
+PUBLISHCONF ?= publishconf.py
 # Plain log lines keep each message whole: "content/posts/x.md:4: ... Fix: ..."
 PELICAN_LOG := --log-handler plain
 
@@ -46,13 +49,13 @@ newbrochure: $(VENV)/.site-installed ## Start a brochure: make newbrochure TITLE
 	$(BIN)/python scripts/new.py brochure "$(TITLE)"
 
 html: $(VENV)/.site-installed ## Build the site into output/ with local settings
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s pelicanconf.py $(PELICAN_LOG) $(PELICANOPTS)
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(SETTINGS) $(PELICAN_LOG) $(PELICANOPTS)
 
 serve: $(VENV)/.site-installed ## Build, serve on http://127.0.0.1:$(PORT) and rebuild on every change
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s pelicanconf.py --listen --autoreload --port $(PORT) --bind 127.0.0.1 $(PELICAN_LOG) $(PELICANOPTS)
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(SETTINGS) --listen --autoreload --port $(PORT) --bind 127.0.0.1 $(PELICAN_LOG) $(PELICANOPTS)
 
 check: $(VENV)/.site-installed ## Check the content: file:line, what is wrong and how to fix it
-	PYTHONPATH=plugins $(BIN)/python -m checks --settings pelicanconf.py
+	PYTHONPATH=plugins $(BIN)/python -m checks --settings $(SETTINGS) --path $(INPUTDIR)
 
 publish: $(VENV)/.site-installed ## Check, build for production, deploy if configured, then announce
 	$(MAKE) --no-print-directory check
@@ -61,22 +64,22 @@ publish: $(VENV)/.site-installed ## Check, build for production, deploy if confi
 	$(MAKE) --no-print-directory announce
 
 build-publish: $(VENV)/.site-installed ## Build for production (publishconf.py); any error stops it
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s publishconf.py --fatal errors $(PELICAN_LOG) $(PELICANOPTS)
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors $(PELICAN_LOG) $(PELICANOPTS)
 
 deploy: $(VENV)/.site-installed ## Copy output/ to the web server (DEPLOY_METHOD in .env); nothing if unset
 	$(BIN)/python scripts/deploy.py $(OUTPUTDIR)
 
 announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .env (after deploying)
-	PYTHONPATH=plugins $(BIN)/python -m announce send --settings publishconf.py
+	PYTHONPATH=plugins $(BIN)/python -m announce send --settings $(PUBLISHCONF)
 
 announce-preview: $(VENV)/.site-installed ## Show what each channel would post; sends nothing
-	PYTHONPATH=plugins $(BIN)/python -m announce preview --settings publishconf.py
+	PYTHONPATH=plugins $(BIN)/python -m announce preview --settings $(PUBLISHCONF)
 
 announce-reconcile: $(VENV)/.site-installed ## Rebuild a lost or damaged ledger from what the networks show
-	PYTHONPATH=plugins $(BIN)/python -m announce reconcile --settings publishconf.py
+	PYTHONPATH=plugins $(BIN)/python -m announce reconcile --settings $(PUBLISHCONF)
 
 announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: make announce-retry POST=content/posts/x.md [CHANNEL=...]
-	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings publishconf.py --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
+	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
 
 $(PDS_DIR)/.installed: tests/servers/pds/package.json tests/servers/pds/package-lock.json
 	mkdir -p $(PDS_DIR)/node22

@@ -9,7 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
-from conftest import ROOT, build
+from conftest import ROOT, SAMPLE, build
 
 sys.path.insert(0, str(ROOT / "plugins"))
 
@@ -105,7 +105,7 @@ class Workspace:
             # The fixture posts are dated early in 2026; tests of ANNOUNCE_MAX_AGE set it.
             "ANNOUNCE_MAX_AGE": None,
         }
-        lines = [f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *\n"]
+        lines = [f"import sys\nsys.path.insert(0, {str(SAMPLE)!r})\nfrom samplepublish import *\n"]
         lines += [f"{k} = {v!r}\n" for k, v in {**base, **settings}.items()]
         self.conf.write_text("".join(lines))
 

@@ -17,6 +17,12 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+# The sample library, frozen: its content and identity. The tests build this, never the
+# checkout's content/ (a library's own), so `make test` checks the kit for any library.
+SAMPLE = ROOT / "tests" / "sample"
+SAMPLE_CONTENT = SAMPLE / "content"
+SAMPLE_SETTINGS = SAMPLE / "sampleconf.py"
+SAMPLE_PUBLISH_SETTINGS = SAMPLE / "samplepublish.py"
 SITEURL = "https://www.riverside-libraries.example"
 # The real servers of the announce tests (Mastodon, Bluesky, SMTP, webhooks).
 pytest_plugins = ["announce_fixtures"]
@@ -37,15 +43,16 @@ class Build:
 
 
 def build(
-    tmp: Path, *, content: Path = ROOT / "content", publish=False, cwd=ROOT, env=None,
+    tmp: Path, *, content: Path = SAMPLE_CONTENT, publish=False, cwd=ROOT, env=None,
     extra=None, settings_file=None,
 ):  # fmt: skip
-    """Build `content` with the kit's own settings, the way the Makefile does.
+    """Build `content` with the kit's own settings and the sample library's identity,
+    the way the Makefile does.
 
     `extra` overrides settings ({"FEED_MAX_ITEMS": 3}), as `pelican -e` does.
     """
     output, cache = tmp / "output", tmp / "cache"
-    settings = settings_file or ROOT / ("publishconf.py" if publish else "pelicanconf.py")
+    settings = settings_file or (SAMPLE_PUBLISH_SETTINGS if publish else SAMPLE_SETTINGS)
     overrides = {"CACHE_PATH": str(cache)}
     if publish and settings_file is None:
         # Announcement plans go to the temp folder, never the checkout's .announce/.
@@ -125,7 +132,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def sample_sources(kind: str):
     """Front matter of every sample file under content/<kind>, as {path: {key: value}}."""
     found = {}
-    for path in sorted((ROOT / "content" / kind).glob("*.md")):
+    for path in sorted((SAMPLE_CONTENT / kind).glob("*.md")):
         meta = {}
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():

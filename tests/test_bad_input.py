@@ -5,7 +5,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import ROOT, SITEURL, build
+from conftest import ROOT, SAMPLE_PUBLISH_SETTINGS, SAMPLE_SETTINGS, SITEURL, build
 
 GOOD = """Title: A good post
 Date: 2026-03-01 10:00 +00:00
@@ -95,6 +95,7 @@ def test_make_publish_stops_on_a_bad_post(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         ["make", "--no-print-directory", "publish", f"INPUTDIR={content}", f"OUTPUTDIR={out}",
+         f"SETTINGS={SAMPLE_SETTINGS}", f"PUBLISHCONF={SAMPLE_PUBLISH_SETTINGS}",
          f"PELICANOPTS=-e 'CACHE_PATH=\"{tmp_path / 'cache'}\"'"],
         cwd=ROOT, env={**os.environ, "SITEURL": SITEURL, "COLUMNS": "200"},
         capture_output=True, text=True, timeout=300,

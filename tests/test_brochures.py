@@ -7,7 +7,7 @@ import subprocess
 
 import feedparser
 import pytest
-from conftest import ROOT, SITEURL, build
+from conftest import SAMPLE_CONTENT, SITEURL, build
 
 WHATS_ON = "brochures/whats-on-winter-2026-to-2027/"
 WELCOME = "brochures/welcome-to-your-library/"
@@ -123,7 +123,7 @@ def test_brochures_feed_and_announce_plan(site):
 
 def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(SAMPLE_CONTENT, content)
     first = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
     assert first.returncode == 0, first.log
     cached = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache" / "brochures").iterdir()}
@@ -146,7 +146,7 @@ def test_a4_by_setting(tmp_path):
     content = tmp_path / "content"
     (content / "brochures").mkdir(parents=True)
     (content / "images").mkdir()
-    shutil.copy(ROOT / "content/images/story-time.jpg", content / "images")
+    shutil.copy(SAMPLE_CONTENT / "images/story-time.jpg", content / "images")
     (content / "brochures" / "a4.md").write_text(f"Title: A4 brochure\n{COVER}\n## One\n\nText.\n")
     site = build(tmp_path, content=content, cwd=tmp_path, extra={"BROCHURES_PAGE_SIZE": "A4"})
     assert site.returncode == 0, site.log
@@ -177,7 +177,7 @@ def test_bad_brochure_gets_a_clear_error(tmp_path, name):
     content = tmp_path / "content"
     (content / "brochures").mkdir(parents=True)
     (content / "images").mkdir()
-    shutil.copy(ROOT / "content/images/story-time.jpg", content / "images")
+    shutil.copy(SAMPLE_CONTENT / "images/story-time.jpg", content / "images")
     (content / "brochures" / f"{name}.md").write_text(source)
     dev = build(tmp_path / "dev", content=content, cwd=tmp_path)
     assert message in dev.log and "Fix:" in dev.log, dev.log

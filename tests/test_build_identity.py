@@ -4,7 +4,7 @@ import filecmp
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, build
+from conftest import ROOT, SAMPLE_CONTENT, build
 
 # Not compared: the sitemap (pelican-sitemap dates undated pages with the build time)
 # and brochure PDFs (WeasyPrint stamps the creation time; they are cached by content
@@ -53,7 +53,7 @@ def serial(tmp: Path, content: Path, name: str):
 
 def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
     content, theme = tmp_path / "content", tmp_path / "theme"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(SAMPLE_CONTENT, content)
     shutil.copytree(ROOT / "theme", theme)
     parallel = {"READ_WORKERS": 2, "READ_PARALLEL_MIN": 1, "THEME": str(theme), **PARTS}
     live = tmp_path / "live"  # one output folder and cache, built again and again

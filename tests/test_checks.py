@@ -85,9 +85,9 @@ def test_contrast_matches_wcag(a, b, ratio):
 def test_sample_brand_colours_pass_and_weak_ones_are_explained():
     import runpy
 
-    from conftest import ROOT
+    from conftest import SAMPLE_SETTINGS
 
-    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    settings = runpy.run_path(str(SAMPLE_SETTINGS))
     assert check_colours(settings["LIBRARY"]["colours"]) == []
     weak = {**settings["LIBRARY"]["colours"], "brand": "#7fb2bd", "accent_dark_mode": "nope"}
     problems = check_colours(weak)

@@ -3,13 +3,13 @@
 import re
 import runpy
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLE_SETTINGS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_library_setting_is_documented():
-    library = runpy.run_path(str(ROOT / "pelicanconf.py"))["LIBRARY"]
+    library = runpy.run_path(str(SAMPLE_SETTINGS))["LIBRARY"]
     for key in library:
         assert f'LIBRARY["{key}"]' in README, f'README does not document LIBRARY["{key}"]'
 
@@ -67,7 +67,7 @@ def test_every_channel_key_is_in_env_example_and_readme():
 
 
 def test_every_events_setting_is_documented():
-    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    settings = runpy.run_path(str(SAMPLE_SETTINGS))
     keys = [k for k in settings if k.startswith("EVENTS_")]
     assert len(keys) >= 5
     for key in keys:
@@ -75,7 +75,7 @@ def test_every_events_setting_is_documented():
 
 
 def test_every_brochures_setting_is_documented():
-    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    settings = runpy.run_path(str(SAMPLE_SETTINGS))
     keys = [k for k in settings if k.startswith("BROCHURES_")]
     assert len(keys) >= 3
     for key in keys:
@@ -83,7 +83,7 @@ def test_every_brochures_setting_is_documented():
 
 
 def test_speed_settings_are_documented():
-    settings = runpy.run_path(str(ROOT / "pelicanconf.py"))
+    settings = runpy.run_path(str(SAMPLE_SETTINGS))
     keys = ("READ_WORKERS", "READ_PARALLEL_MIN", "INCREMENTAL", "SEARCH_ENABLED",
             "SEARCH_SHARD_PAGES", "IMAGE_PROCESS")  # fmt: skip
     for key in keys:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, SITEURL, build
+from conftest import SAMPLE_CONTENT, SITEURL, build
 from lxml import etree
 
 FEED_FILES = ("*.atom.xml", "*.rss.xml")
@@ -71,7 +71,7 @@ def test_post_image_is_an_enclosure_not_a_second_link(publish_site):
     assert [link.href for link in alternates] == [entry.link]
     [enclosure] = entry.enclosures
     assert enclosure.href == SITEURL + "/images/reading-group.jpg"
-    assert int(enclosure.length) == (ROOT / "content/images/reading-group.jpg").stat().st_size
+    assert int(enclosure.length) == (SAMPLE_CONTENT / "images/reading-group.jpg").stat().st_size
     media = entry.media_content[0]
     assert media["url"] == enclosure.href and media["medium"] == "image"
     raw = (publish_site.output / "feeds" / "all.atom.xml").read_text()
@@ -144,7 +144,7 @@ def test_feed_max_items(tmp_path):
 
 def copy_content(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(SAMPLE_CONTENT, content)
     return content
 
 
@@ -217,7 +217,7 @@ def test_hostile_post_gives_valid_feeds(tmp_path):
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
     (content / "images").mkdir()
-    shutil.copy(ROOT / "content/images/logo.svg", content / "images")
+    shutil.copy(SAMPLE_CONTENT / "images/logo.svg", content / "images")
     (content / "posts" / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     site = build(tmp_path, content=content, cwd=tmp_path, publish=True)
     assert site.returncode == 0, site.log

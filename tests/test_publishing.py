@@ -10,7 +10,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from conftest import ROOT, SITEURL, build
+from conftest import ROOT, SAMPLE, SAMPLE_CONTENT, SAMPLE_SETTINGS, SITEURL, build
 
 PY = sys.executable
 
@@ -19,7 +19,7 @@ def check(content: Path, cwd: Path, extra_env=None):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), **(extra_env or {})}
     conf = cwd / "conf.py"
     conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        f"import sys\nsys.path.insert(0, {str(SAMPLE)!r})\nfrom sampleconf import *\n"
         f"PATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
         f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCACHE_PATH = {str(cwd / 'cache')!r}\n"
         f"ANNOUNCE_LEDGER = {str(content / 'announce-ledger.json')!r}\n"
@@ -36,8 +36,9 @@ def check(content: Path, cwd: Path, extra_env=None):
 
 def test_sample_site_passes_the_check_and_lists_scheduled_posts():
     proc = subprocess.run(
-        ["make", "-s", "check"], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+        ["make", "-s", "check", f"SETTINGS={SAMPLE_SETTINGS}", f"INPUTDIR={SAMPLE_CONTENT}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 error(s), 0 warning(s). Ready to publish." in proc.stdout
     assert "2027-03-01 09:00  Our spring 2027 programme is here" in proc.stdout
@@ -66,7 +67,7 @@ def test_check_finds_each_problem_with_file_line_and_fix(tmp_path):
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
     (content / "images").mkdir()
-    shutil.copy(ROOT / "content/images/story-time.jpg", content / "images")
+    shutil.copy(SAMPLE_CONTENT / "images/story-time.jpg", content / "images")
     big = content / "images" / "huge.png"
     from PIL import Image
 
@@ -287,7 +288,7 @@ Summary: Two pictures and a logo.
 
 def test_image_process_rewrites_the_pictures_and_nothing_else(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content" / "images", content / "images")
+    shutil.copytree(SAMPLE_CONTENT / "images", content / "images")
     (content / "posts").mkdir()
     (content / "posts" / "fish.md").write_text(PICTURES, encoding="utf-8")
     site = build(tmp_path, content=content)

@@ -5,7 +5,7 @@ import runpy
 import sys
 
 import pytest
-from conftest import ROOT, serve_publish_build
+from conftest import ROOT, SAMPLE_SETTINGS, serve_publish_build
 from test_accessibility import PAGES, open_page
 
 sys.path.insert(0, str(ROOT / "plugins"))
@@ -94,7 +94,7 @@ def test_parts_are_planned_from_the_built_pages(tmp_path):
         (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / page).write_text("<p>page</p>")
     # Where the kit writes pages (news/2026/..., tag/...): listings are not indexed.
-    settings = {**runpy.run_path(str(ROOT / "pelicanconf.py")), "SEARCH_SHARD_PAGES": 3}
+    settings = {**runpy.run_path(str(SAMPLE_SETTINGS)), "SEARCH_SHARD_PAGES": 3}
     found = [(p.subdir, p.globs, p.pages) for p in plan(settings, str(tmp_path))]
     assert found == [
         # news has more pages than a part: split by year, packed in order

@@ -39,6 +39,7 @@ class Collector(logging.Handler):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="check", description="Check the site's content.")
     parser.add_argument("--settings", default="pelicanconf.py")
+    parser.add_argument("--path", help="the content folder (default: the settings' PATH)")
     args = parser.parse_args(argv)
     load_dotenv(os.path.join(os.path.dirname(os.path.abspath(args.settings)), ".env"))
     collector = Collector()
@@ -47,14 +48,10 @@ def main(argv=None) -> int:
     generators = []
     signals.all_generators_finalized.connect(generators.extend, weak=False)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = read_settings(
-            args.settings,
-            override={
-                "OUTPUT_PATH": tmp,
-                "ANNOUNCE_ENABLED": False,
-                "DELETE_OUTPUT_DIRECTORY": False,
-            },
-        )
+        override = {"OUTPUT_PATH": tmp, "ANNOUNCE_ENABLED": False, "DELETE_OUTPUT_DIRECTORY": False}
+        if args.path:
+            override["PATH"] = os.path.abspath(args.path)
+        settings = read_settings(args.settings, override=override)
         Pelican(settings).run()
     articles = [g for g in generators if type(g).__name__ == "ArticlesGenerator"]
     lines = list(collector.lines)
