@@ -8,7 +8,7 @@ from .addresses import short_slug, unusable
 from .colours import check_colours
 from .content import DECORATIVE, KNOWN_METADATA_KEYS, check_images, check_metadata_keys, check_text
 from .findings import Finding
-from .reader import CheckedMarkdownReader
+from .reader import checked
 from .site import duplicate_addresses
 from .source import metadata_line, read_text
 
@@ -28,8 +28,10 @@ def drop_duplicate_addresses(generator):
 
 
 def use_checked_readers(readers):
-    for ext in CheckedMarkdownReader.file_extensions:
-        readers.reader_classes[ext] = CheckedMarkdownReader
+    """Every reader reads dates by the site's rule and locates its errors."""
+    for ext, reader_class in readers.reader_classes.items():
+        if reader_class:
+            readers.reader_classes[ext] = checked(reader_class)
 
 
 def check_content(instance):
