@@ -9,7 +9,8 @@ from .colours import check_colours
 from .content import DECORATIVE, KNOWN_METADATA_KEYS, check_images, check_metadata_keys, check_text
 from .findings import Finding
 from .reader import checked
-from .site import duplicate_addresses
+from .scaffold import check_placeholders, load_scaffold
+from .site import duplicate_addresses, near_names
 from .source import metadata_line, read_text
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,13 @@ def drop_duplicate_addresses(generator):
     generator.articles, findings = duplicate_addresses(generator.articles)
     for finding in findings:
         logger.error("%s", finding)
+
+
+def check_new_names(generator):
+    """After every post is read: a category or tag only this post uses, close to one
+    that others use (`Category: Event` beside `Events`), is probably a typo."""
+    for finding in near_names([*generator.articles, *generator.drafts]):
+        logger.warning("%s", finding)
 
 
 def use_checked_readers(readers):
@@ -46,6 +54,7 @@ def check_content(instance):
     findings += check_metadata_keys(instance.metadata, known, text, path)
     findings += check_images(instance._content, instance.metadata, text, path, settings["PATH"])
     findings += check_text(instance._content, instance.metadata, text, path, settings["PATH"])
+    findings += check_placeholders(text, path, load_scaffold())
     # ![decorative](...) marks an image that adds nothing to read: screen readers skip it.
     instance._content = instance._content.replace(f'alt="{DECORATIVE}"', 'alt=""')
     for finding in findings:
