@@ -134,7 +134,8 @@ def test_make_publish_runs_the_check_first():
     text = (ROOT / "Makefile").read_text()
     recipe = text.split("\npublish:", 1)[1].split("\n\n", 1)[0]
     steps = [line.split()[-1] for line in recipe.splitlines()[1:]]
-    assert steps == ["check", "build-publish", "deploy", "announce"]
+    # deploy-check first: a missing rsync or a wrong target stops it before building.
+    assert steps == ["deploy-check", "check", "build-publish", "deploy", "announce"]
 
 
 @pytest.mark.parametrize("kind", ["newpost", "newevent", "newbrochure"])
@@ -207,6 +208,7 @@ def test_deploy_rsync_to_a_local_folder_with_precompressed_copies(site_copy, tmp
         pytest.fail("rsync is not installed: run `apt-get install rsync`")
     target = tmp_path / "www"
     target.mkdir()
+    (target / ".noticeboard-site").touch()  # an earlier deploy's (tests/test_deploy_guards.py)
     (target / "stale.html").write_text("old")
     proc = deploy(site_copy, {"DEPLOY_METHOD": "rsync", "DEPLOY_RSYNC_TARGET": f"{target}/"})
     assert proc.returncode == 0, proc.stderr
