@@ -113,6 +113,32 @@ def test_rsync_deploys_into_an_empty_folder_and_one_marked_by_hand(site, tmp_pat
     assert not (old / "old.html").exists() and (old / "index.html").exists()
 
 
+FAKE_SSH = """#!/bin/sh
+# A stand-in for ssh (no SSH server here): drop -l user and the host, run the command.
+while [ "$1" = "-l" ]; do shift 2; done
+shift
+exec sh -c "$*"
+"""
+
+
+def test_a_remote_target_is_looked_at_through_rsync_like_the_deploy(site, server, tmp_path):
+    """user@host:/path goes through rsync's remote shell, as over SSH."""
+    www, home = server
+    fake = tmp_path / "fake-ssh"
+    fake.write_text(FAKE_SSH)
+    fake.chmod(0o755)
+    shell = {"RSYNC_RSH": str(fake)}
+    refused = deploy(site, {**rsync_to(f"admin@server:{home}/"), **shell})
+    assert refused.returncode != 0 and "already holds" in refused.stderr
+    assert f"ssh admin@server touch {home}/{MARKER}" in refused.stderr
+    assert (home / ".ssh" / "authorized_keys").exists()
+    ok = deploy(site, {**rsync_to(f"admin@server:{www}/library/"), **shell})
+    assert ok.returncode == 0, ok.stderr
+    assert (www / "library" / MARKER).is_file() and (www / "library" / "index.html").is_file()
+    again = deploy(site, {**rsync_to(f"admin@server:{www}/library"), **shell})
+    assert again.returncode == 0, again.stderr
+
+
 def test_rsync_to_a_file_or_an_unreadable_address_is_refused(site, tmp_path):
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
