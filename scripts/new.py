@@ -15,15 +15,44 @@ from pelican.utils import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Front-matter values the templates write for staff to replace: (what is written, what
+# to write instead). Every line of example text below the front matter is a placeholder
+# too. `make check` reports any of it left in a file (plugins/checks/scaffold.py reads
+# this file), so a change here keeps the check right.
+PLACEHOLDERS = {
+    "summary": (
+        "One or two sentences for the news list, search results, feeds and social media.",
+        "one or two sentences about this post",
+    ),
+    "tags": (
+        "comma, separated, tags",
+        "this post's own tags, e.g. children, Northfield, or delete the line",
+    ),
+    "authors": (
+        "Your name",
+        "the writer's name, or delete the line (the post is then by the library)",
+    ),
+    "accessibility": (
+        "Step-free access and a hearing loop.",
+        "the access the venue really has, e.g. step-free entrance, hearing loop",
+    ),
+    "season": (
+        "The dates or season it covers",
+        "the dates it covers, e.g. Winter 2026 to 2027, or delete the line",
+    ),
+    "cover": ("images/your-cover.jpg", "the cover picture under content/, e.g. images/cover.jpg"),
+    "cover-alt": ("Describe the cover picture.", "what the cover picture shows"),
+}
+
 COMMON = """Title: {title}
 Date: {now:%Y-%m-%d %H:%M} {offset}
-Summary: One or two sentences for the news list, search results, feeds and social media.
+Summary: {summary}
 """
 POST = (
     COMMON
     + """Category: {category}
-Tags: comma, separated, tags
-Authors: {author}
+Tags: {tags}
+Authors: {authors}
 
 Write your post here, then run `make check` and look at it with `make serve`.
 Nothing goes live until `make publish`. A post dated in the future goes live on
@@ -52,14 +81,14 @@ More front matter you can add (delete what you don't use):
 """
 )
 EVENT = POST.replace(
-    "Authors: {author}\n",
-    """Authors: {author}
+    "Authors: {authors}\n",
+    """Authors: {authors}
 Event-Start: {now:%Y-%m-%d} 14:00
 Event-Duration: 1h
 Location: Riverside Central Library, Event Room
 Price: Free
 Audience: everyone
-Accessibility: Step-free access and a hearing loop.
+Accessibility: {accessibility}
 """,
 ).replace(
     "<!--",
@@ -75,9 +104,9 @@ Event fields you can add:
 )
 BROCHURE = (
     COMMON
-    + """Season: The dates or season it covers
-Cover: images/your-cover.jpg
-Cover-Alt: Describe the cover picture.
+    + """Season: {season}
+Cover: {cover}
+Cover-Alt: {cover_alt}
 
 ## First section
 
@@ -99,24 +128,29 @@ KINDS = {
 }
 
 
-def main(kind, title, category=""):
-    folder, template, default_category = KINDS[kind]
-    now = datetime.now(ZoneInfo(os.environ.get("TZ_NAME", "Europe/London")))
+def render(kind, title, now, category=""):
+    """The new file's text: `now` is an aware datetime."""
+    _, template, default_category = KINDS[kind]
     offset = now.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}"
+    return template.format(
+        title=title,
+        now=now,
+        offset=f"{offset[:3]}:{offset[3:]}",
+        category=category or default_category,
+        **{key.replace("-", "_"): text for key, (text, _) in PLACEHOLDERS.items()},
+    )
+
+
+def main(kind, title, category=""):
+    folder = KINDS[kind][0]
+    now = datetime.now(ZoneInfo(os.environ.get("TZ_NAME", "Europe/London")))
     name = f"{now:%Y-%m-%d}-{slugify(title, DEFAULT_CONFIG['SLUG_REGEX_SUBSTITUTIONS'])}.md"
     path = ROOT / "content" / folder / name
     if path.exists():
         sys.exit(
             f"{path.relative_to(ROOT)} already exists: choose another title, or edit that file."
         )
-    text = template.format(
-        title=title,
-        now=now,
-        offset=offset,
-        author="Your name",
-        category=category or default_category,
-    )
+    text = render(kind, title, now, category)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(f"Created {path.relative_to(ROOT)}: open it, write, then `make check` and `make serve`.")

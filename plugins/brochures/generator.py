@@ -5,6 +5,7 @@ import logging
 import os
 from datetime import date, datetime, time
 
+from checks.dates import DateError, read_date, site_date_order
 from checks.findings import Finding
 from checks.source import metadata_line, read_text
 from pelican import signals
@@ -92,9 +93,29 @@ class BrochuresGenerator(Generator):
                     "Add Cover-Alt: describing the picture.",
                 )
             )
+        problems += self._events_dates(brochure, text)
         for problem in problems:
             logger.error("%s", problem)
         return not problems
+
+    def _events_dates(self, brochure, text) -> list[Finding]:
+        """Events-From and Events-To, read by the site's date rule (checks.dates) into
+        `brochure.events_between`."""
+        days, problems = [], []
+        for key in ("events-from", "events-to"):
+            value = brochure.metadata.get(key)
+            try:
+                days.append(_day(value, site_date_order(self.settings)) if value else None)
+            except DateError as err:
+                problems.append(
+                    Finding(
+                        brochure.source_path, metadata_line(text, key),
+                        f"{key.title()}: {err.problem}", err.fix,
+                    )
+                )  # fmt: skip
+        if not problems:
+            brochure.events_between = tuple(days)
+        return problems
 
     def generate_output(self, writer):
         if not self.brochures:
@@ -168,15 +189,15 @@ class BrochuresGenerator(Generator):
     def _events_sections(self, brochure, siteurl) -> list[Section]:
         """A "What's on" brochure: the events between Events-From and Events-To, a
         section per month, from the events plugin."""
-        start, end = brochure.metadata.get("events-from"), brochure.metadata.get("events-to")
+        start, end = getattr(brochure, "events_between", (None, None))
         if not start or not end:
             return []
         articles = [a for a in self.context.get("articles", []) if getattr(a, "event", None)]
         if not articles:
             return []
         tz = articles[0].event.tz
-        after = datetime.combine(_day(start), time.min, tz)
-        before = datetime.combine(_day(end), time.max, tz)
+        after = datetime.combine(start, time.min, tz)
+        before = datetime.combine(end, time.max, tz)
         found = sorted(
             ((s, e, a) for a in articles for s, e in a.event.occurrences(after, before)),
             key=lambda item: (item[0], item[2].title),
@@ -196,5 +217,5 @@ class BrochuresGenerator(Generator):
         return sections
 
 
-def _day(value) -> date:
-    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+def _day(value, date_order) -> date:
+    return value.date() if isinstance(value, datetime) else read_date(value, date_order).date()

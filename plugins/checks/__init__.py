@@ -8,7 +8,13 @@ without the post.
 
 from pelican import signals
 
-from .handlers import check_content, check_settings, drop_duplicate_addresses, use_checked_readers
+from .handlers import (
+    check_content,
+    check_new_names,
+    check_settings,
+    drop_duplicate_addresses,
+    use_checked_readers,
+)
 
 
 def register():
@@ -20,3 +26,5 @@ def register():
     signals.content_object_init.connect(check_content)
     # Two posts at one address: keep the first, report the other, build the rest.
     signals.article_generator_pretaxonomy.connect(drop_duplicate_addresses)
+    # Every post read: a new category or tag that looks like a typo of one in use.
+    signals.article_generator_finalized.connect(check_new_names)

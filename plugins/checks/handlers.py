@@ -8,8 +8,9 @@ from .addresses import short_slug, unusable
 from .colours import check_colours
 from .content import DECORATIVE, KNOWN_METADATA_KEYS, check_images, check_metadata_keys, check_text
 from .findings import Finding
-from .reader import CheckedMarkdownReader
-from .site import duplicate_addresses
+from .reader import checked
+from .scaffold import check_placeholders, load_scaffold
+from .site import duplicate_addresses, near_names
 from .source import metadata_line, read_text
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,18 @@ def drop_duplicate_addresses(generator):
         logger.error("%s", finding)
 
 
+def check_new_names(generator):
+    """After every post is read: a category or tag only this post uses, close to one
+    that others use (`Category: Event` beside `Events`), is probably a typo."""
+    for finding in near_names([*generator.articles, *generator.drafts]):
+        logger.warning("%s", finding)
+
+
 def use_checked_readers(readers):
-    for ext in CheckedMarkdownReader.file_extensions:
-        readers.reader_classes[ext] = CheckedMarkdownReader
+    """Every reader reads dates by the site's rule and locates its errors."""
+    for ext, reader_class in readers.reader_classes.items():
+        if reader_class:
+            readers.reader_classes[ext] = checked(reader_class)
 
 
 def check_content(instance):
@@ -44,6 +54,7 @@ def check_content(instance):
     findings += check_metadata_keys(instance.metadata, known, text, path)
     findings += check_images(instance._content, instance.metadata, text, path, settings["PATH"])
     findings += check_text(instance._content, instance.metadata, text, path, settings["PATH"])
+    findings += check_placeholders(text, path, load_scaffold())
     # ![decorative](...) marks an image that adds nothing to read: screen readers skip it.
     instance._content = instance._content.replace(f'alt="{DECORATIVE}"', 'alt=""')
     for finding in findings:

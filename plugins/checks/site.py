@@ -1,5 +1,6 @@
 """Checks across the whole site, after Pelican has read everything. Pure functions."""
 
+import difflib
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -80,3 +81,82 @@ def scheduled(drafts, now: datetime) -> list[tuple[datetime, str, str]]:
         for d in drafts
         if getattr(d, "date", None) and d.date > now and d.metadata.get("status") != "draft"
     )
+
+
+def near_names(posts) -> list[Finding]:
+    """Warnings for a category or tag that only one post uses and that is close to one
+    other posts use: the same but for capitals, a plural, or a small slip of the keys."""
+    findings = []
+    for key, names_of in (("category", _category), ("tags", _tags)):
+        users = {}
+        for post in posts:
+            for name in set(names_of(post)):
+                users.setdefault(name, []).append(post)
+        for name, (post, *others) in sorted(users.items()):
+            if others:
+                continue
+            near = _nearest(name, {n: len(p) for n, p in users.items() if n != name})
+            if near is None:
+                continue
+            used = len(users[near])
+            word = "category" if key == "category" else "tag"
+            line = metadata_line(read_text(post.source_path), key)
+            findings.append(
+                Finding(
+                    post.source_path, line,
+                    f"The {word} '{name}' is new (only this post has it) and close to "
+                    f"'{near}', which {used} other post{'s' if used != 1 else ''} "
+                    f"{'have' if used != 1 else 'has'}.",
+                    f"Write '{near}' if you meant that {word}. If '{name}' is meant to be a "
+                    f"new {word}, leave it: this is only a warning, and it stops once another "
+                    f"post has the {word} too.",
+                    error=False,
+                )
+            )  # fmt: skip
+    return findings
+
+
+def _category(post):
+    category = getattr(post, "category", None)
+    return [str(category)] if category is not None else []
+
+
+def _tags(post):
+    return [str(tag) for tag in getattr(post, "tags", None) or []]
+
+
+def _nearest(name: str, others: dict) -> str | None:
+    """The most used of `others` that `name` is probably a slip for, or None."""
+    found = [other for other in others if _close(name, other)]
+    return max(found, key=lambda other: (others[other], other)) if found else None
+
+
+def _close(a: str, b: str) -> bool:
+    """Capitals, a plural, a slip of one or two keys, or mostly the same words."""
+    a, b = _singular(a), _singular(b)
+    slips = 0 if min(len(a), len(b)) <= 4 else 1 if min(len(a), len(b)) < 10 else 2
+    return a == b or _typos(a, b) <= slips or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def _typos(a: str, b: str) -> int:
+    """Keys to press to turn a into b: insert, delete, change, or swap two neighbours."""
+    rows = [list(range(len(b) + 1))]
+    for i, x in enumerate(a, start=1):
+        row = [i]
+        for j, y in enumerate(b, start=1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _singular(name: str) -> str:
+    """Roughly the singular, in lower case: 'Events' -> 'event', 'Libraries' -> 'library'."""
+    name = " ".join(name.casefold().split())
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("ches", "shes", "sses", "xes")):
+        return name[:-2]
+    return name[:-1] if name.endswith("s") and not name.endswith("ss") else name

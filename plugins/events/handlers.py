@@ -3,6 +3,7 @@
 import logging
 from zoneinfo import ZoneInfo
 
+from checks.dates import site_date_order
 from checks.findings import Finding
 from checks.source import metadata_line, read_text
 from feeds.entries import entry_id
@@ -34,7 +35,7 @@ def read_event(instance):
     tz = ZoneInfo(settings.get("TIMEZONE") or "UTC")
     audiences = [a.lower() for a in settings.get("EVENTS_AUDIENCES", DEFAULT_AUDIENCES)]
     try:
-        event = parse_event(instance.metadata, tz, audiences)
+        event = parse_event(instance.metadata, tz, audiences, site_date_order(settings))
     except EventError as err:
         line = metadata_line(read_text(instance.source_path), err.key)
         logger.error("%s", Finding(instance.source_path, line, err.problem, err.fix))

@@ -2,9 +2,9 @@
 
 import difflib
 import re
-from datetime import date, datetime
+from datetime import datetime
 
-from dateutil import parser as dateparser
+from checks.dates import DateError, read_date
 from dateutil.rrule import rrulestr
 
 from .model import STATUSES, Event, dateutil_rule, parse_duration, parse_reminder
@@ -23,7 +23,6 @@ EVENT_KEYS = (
     "event-status",
     "announce-reminder",
 )
-DATE_FIX = "Write it as YYYY-MM-DD HH:MM, for example 2026-12-05 14:00."
 
 
 class EventError(ValueError):
@@ -36,15 +35,16 @@ def is_event(metadata) -> bool:
     return "event-start" in metadata
 
 
-def parse_event(metadata, tz, audiences) -> Event:
-    """The post's event. Raises EventError naming the key to fix."""
-    start = _moment(metadata, "event-start", tz)
+def parse_event(metadata, tz, audiences, date_order=None) -> Event:
+    """The post's event. Raises EventError naming the key to fix. Dates are read by the
+    site's rule (checks.dates): `date_order` is the site's (site_date_order)."""
+    start = _moment(metadata, "event-start", tz, date_order)
     if metadata.get("event-end") and metadata.get("event-duration"):
         raise EventError(
             "event-duration", "Event-End and Event-Duration are both set.", "Keep one of them."
         )
     if metadata.get("event-end"):
-        end = _moment(metadata, "event-end", tz)
+        end = _moment(metadata, "event-end", tz, date_order)
     elif metadata.get("event-duration"):
         try:
             end = start + parse_duration(str(metadata["event-duration"]))
@@ -97,12 +97,12 @@ def parse_event(metadata, tz, audiences) -> Event:
     exceptions = []
     for value in _list(metadata.get("event-except")):
         try:
-            exceptions.append(date.fromisoformat(value[:10]))
-        except ValueError:
+            exceptions.append(read_date(value, date_order).date())
+        except DateError as err:
             raise EventError(
                 "event-except",
-                f"Event-Except {value!r} is not a date.",
-                "List dates as YYYY-MM-DD, separated by commas.",
+                f"Event-Except: {err.problem}",
+                f"{err.fix} List the dates separated by commas.",
             ) from None
     status = str(metadata.get("event-status") or "scheduled").strip().lower()
     if status not in STATUSES:
@@ -139,17 +139,15 @@ def parse_event(metadata, tz, audiences) -> Event:
     )
 
 
-def _moment(metadata, key, tz) -> datetime:
+def _moment(metadata, key, tz, date_order) -> datetime:
     value = metadata.get(key)
     if isinstance(value, datetime):
         moment = value
     else:
         try:
-            moment = dateparser.parse(str(value))
-        except (ValueError, OverflowError):
-            raise EventError(
-                key, f"{key.title()} {value!r} is not a date and time.", DATE_FIX
-            ) from None
+            moment = read_date(str(value), date_order)
+        except DateError as err:
+            raise EventError(key, f"{key.title()}: {err.problem}", err.fix) from None
     # An explicit offset wins; otherwise the site's time zone.
     return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
 
