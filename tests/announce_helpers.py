@@ -89,6 +89,7 @@ class Workspace:
 
     def write_settings(self, settings: dict):
         base = {
+            "PATH": str(self.content),
             "THEME": str(ROOT / "theme"),
             "PLUGIN_PATHS": [str(ROOT / "plugins")],
             # The checks plugin would stop the build over the post whose image has no
