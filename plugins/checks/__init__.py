@@ -8,15 +8,28 @@ without the post.
 
 from pelican import signals
 
-from .handlers import check_content, check_settings, drop_duplicate_addresses, use_checked_readers
+from .handlers import (
+    check_content,
+    check_settings,
+    drop_duplicate_addresses,
+    drop_duplicate_pages,
+    drop_outside_static,
+    only_files_inside,
+    use_checked_readers,
+)
 
 
 def register():
     # Before anything is read: the library's own settings (brand colours).
     signals.initialized.connect(check_settings)
+    # Every generator lists only files inside content/, symlinks resolved.
+    signals.generator_init.connect(only_files_inside)
     # Swap in readers that turn unreadable files and bad dates into located errors.
     signals.readers_init.connect(use_checked_readers)
     # Every post and page, fresh or from the content cache, so findings are never hidden.
     signals.content_object_init.connect(check_content)
     # Two posts at one address: keep the first, report the other, build the rest.
     signals.article_generator_pretaxonomy.connect(drop_duplicate_addresses)
+    signals.page_generator_finalized.connect(drop_duplicate_pages)
+    # A {static} link to a file outside content/ is not copied.
+    signals.static_generator_finalized.connect(drop_outside_static)
