@@ -15,15 +15,21 @@ from weasyprint.urls import URLFetcher
 
 
 class SiteFilesFetcher(URLFetcher):
-    def __init__(self, roots, **kwargs):
+    """`report(url)` is called once for each address refused, as soon as it is asked for
+    (before WeasyPrint's own message, which a `--fatal errors` build stops at)."""
+
+    def __init__(self, roots, report=None, **kwargs):
         super().__init__(allowed_protocols=["file", "data"], **kwargs)
         self.roots = list(roots)
+        self.report = report
         self.refused = []  # the addresses asked for and refused, in order
 
     def fetch(self, url, headers=None):
         if not self.allows(url):
             if url not in self.refused:
                 self.refused.append(url)
+                if self.report:
+                    self.report(url)
             raise ValueError(f"Refused: {url} is not a file of the site")
         return super().fetch(url, headers)
 

@@ -1,5 +1,6 @@
 """Brochures: read from content/brochures/, written as a reading view and a PDF."""
 
+import functools
 import itertools
 import logging
 import os
@@ -111,16 +112,15 @@ class BrochuresGenerator(Generator):
                 cover=self._cover_url(brochure),
             )
             html, files = local_images(html, self.siteurl, roots)
-            rendered, refused = make_pdf(
+            rendered = make_pdf(
                 html,
                 files,
                 os.path.join(self.output_path, pdf_path),
                 cache_dir,
                 self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
-                [self.path, self.theme, self.output_path],
+                [self.path, self.theme, self.output_path],  # never other files or websites
+                functools.partial(report_refused, brochure.source_path),
             )
-            for url in refused:
-                logger.error("%s", refused_finding(brochure.source_path, url))
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
             brochure.pdf_url = pdf_path
             brochure.pdf_size = human_size(
@@ -186,16 +186,17 @@ class BrochuresGenerator(Generator):
         return sections
 
 
-def refused_finding(path, url) -> Finding:
-    """A file or address the PDF may not include: outside the site's folders."""
+def report_refused(path, url):
+    """A file or address the PDF of `path` asked for, outside the site's folders."""
     text, name = read_text(path), unquote(urlsplit(url).path)
     line = line_containing(text, url) or line_containing(text, os.path.basename(name)) or None
-    return Finding(
+    finding = Finding(
         path, line,
         f"The PDF was made without {url}: it is not a file of the site (only files in "
         "content/ and the theme go into a PDF).",
         "Remove the link, or put the file in content/ and link it as {static}/name.pdf.",
     )  # fmt: skip
+    logger.error("%s", finding)
 
 
 def _day(value) -> date:

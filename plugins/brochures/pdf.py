@@ -45,24 +45,24 @@ def content_hash(html: str, files: list[str], options: str) -> str:
 
 
 def make_pdf(
-    html: str, files: list[str], target: str, cache_dir: str, variant: str, roots: list[str]
-) -> tuple[bool, list[str]]:
+    html: str, files: list[str], target: str, cache_dir: str, variant: str, roots, report
+) -> bool:
     """Write the PDF for `html` to `target`, from the cache when nothing changed.
-    WeasyPrint reads only files inside `roots` (see fetcher.py). Returns (whether it
-    had to render, the addresses refused)."""
+    WeasyPrint reads only files inside `roots`; `report(url)` is called for anything
+    else it asks for (see fetcher.py). Returns True when it had to render."""
     key = content_hash(html, files, variant)
     cached = os.path.join(cache_dir, f"{key}.pdf")
     if os.path.exists(cached):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(cached, target)
-        return False, []
+        return False
     from weasyprint import HTML
 
     from .fetcher import SiteFilesFetcher
 
     os.makedirs(cache_dir, exist_ok=True)
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    fetcher = SiteFilesFetcher(roots)
+    fetcher = SiteFilesFetcher(roots, report)
     tmp = cached + ".tmp"
     HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).write_pdf(
         tmp, pdf_variant=variant or None
@@ -72,7 +72,7 @@ def make_pdf(
     else:
         os.replace(tmp, cached)
         shutil.copyfile(cached, target)
-    return True, fetcher.refused
+    return True
 
 
 def human_size(size: int) -> str:

@@ -43,15 +43,14 @@ def address_problems(metadata, text, path, slugify) -> list[Finding]:
                 f"Write 'Slug: {better}'.",
             )
         )  # fmt: skip
-    for key in ("save_as", "url"):
-        value = metadata.get(key)
-        if value and (not SITE_PATH.fullmatch(str(value)) or key == "save_as" and value[-1] == "/"):
+    for key, name in (("save_as", "Save_as"), ("url", "URL")):
+        value = str(metadata.get(key) or "")
+        if value and (not SITE_PATH.fullmatch(value) or key == "save_as" and value[-1] == "/"):
             findings.append(
                 Finding(
                     path, metadata_line(text, key),
-                    f"{key.title()}: {value} is not a path inside the site, so the post was "
-                    "left out.",
-                    f"Remove the {key.title()}: line, or write a path such as 'about.html' "
+                    f"{name}: {value} is not a path inside the site, so the post was left out.",
+                    f"Remove the {name}: line, or write a path such as 'about.html' "
                     "(letters, digits, hyphens, no '..').",
                 )
             )  # fmt: skip

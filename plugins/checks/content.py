@@ -187,10 +187,11 @@ def check_image(src, alt, text, path, content_root, *, needs_alt=True, where_key
                 f"Check the file name (capitals count), or add the file to content/images/{how}.",
             )
         )  # fmt: skip
-    elif not where_key and not found.linked:
-        findings.append(_without_static(src, found.static_form(content_root), path, line))
-    elif os.path.splitext(found.path)[1].lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif"):
-        findings += _image_size(found.path, src, path, line)
+    else:
+        if not where_key and not found.linked:
+            findings.append(_without_static(src, found.static_form(content_root), path, line))
+        if os.path.splitext(found.path)[1].lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif"):
+            findings += _image_size(found.path, src, path, line)
     if needs_alt and not (alt or "").strip():
         findings.append(
             Finding(

@@ -15,10 +15,11 @@ def duplicate_addresses(contents, taken=None) -> tuple[list, list[Finding]]:
     for item in contents:
         save_as = getattr(item, "save_as", "")
         if save_as and save_as in seen:
+            text = read_text(item.source_path)
             findings.append(
                 Finding(
                     item.source_path,
-                    None,
+                    metadata_line(text, "slug") or metadata_line(text, "title"),
                     f"This has the same address ({item.url}) as {seen[save_as]}, so it was "
                     "left out of the site.",
                     "Give one of them a different title, or a Slug: line.",
