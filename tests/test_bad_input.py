@@ -139,6 +139,10 @@ CORPUS = {
         {}, "content/images/secret.jpg", "outside the content folder",
         links={"images/secret.jpg": "/etc/passwd"},
     ),
+    "symlink-folder": Bad(
+        {}, "content/images/shared", "outside the content folder",
+        links={"images/shared": "../../outside"},
+    ),
     "symlink-post": Bad(
         {}, "content/posts/linked.md", "outside the content folder",
         links={"posts/linked.md": "../../outside/secret.md"}, left_out="A post from outside",

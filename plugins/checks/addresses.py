@@ -27,6 +27,11 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SITE_PATH = re.compile(r"(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?")
 
 
+def plain_slug(text: str) -> str:
+    """`text` (already slugified by Pelican) as lower-case letters, digits and hyphens."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def address_problems(metadata, text, path, slugify) -> list[Finding]:
     """Front matter that would put a post somewhere other than its own address
     (`Slug: ../../tag` overwrites the tag list). `slugify(value)` is Pelican's, with
@@ -34,7 +39,8 @@ def address_problems(metadata, text, path, slugify) -> list[Finding]:
     findings = []
     slug = metadata.get("slug")
     if slug is not None and not SLUG.fullmatch(str(slug)):
-        better = slugify(str(slug)) or slugify(str(metadata.get("title") or "")) or "a-short-name"
+        title = str(metadata.get("title") or "")
+        better = plain_slug(slugify(str(slug))) or plain_slug(slugify(title)) or "a-short-name"
         findings.append(
             Finding(
                 path, metadata_line(text, "slug"),

@@ -63,13 +63,24 @@ def only_files_inside(generator):
     def get_files(paths, exclude=None, extensions=None):
         files = listed(paths, exclude=exclude, extensions=extensions)
         outside = {f for f in files if not inside(os.path.join(generator.path, f), generator.path)}
-        for name in sorted(outside - reported):
-            full = os.path.join(generator.path, name)
+        # A linked folder (images/etc -> /etc) is reported once, not file by file.
+        for link in sorted({outermost_link(f, generator.path) for f in outside} - reported):
+            full = os.path.join(generator.path, link)
             logger.error("%s", outside_finding(full, os.path.realpath(full)))
-        reported.update(outside)
+            reported.add(link)
         return files - outside
 
     generator.get_files = get_files
+
+
+def outermost_link(name, root):
+    """The first folder of `name` (relative to `root`) that leads outside `root`, or
+    `name` itself."""
+    parts = name.split(os.sep)
+    for end in range(1, len(parts)):
+        if not inside(os.path.join(root, *parts[:end]), root):
+            return os.path.join(*parts[:end])
+    return name
 
 
 def drop_outside_static(generator):
