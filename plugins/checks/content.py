@@ -3,10 +3,9 @@
 import difflib
 import functools
 import os
-import posixpath
 import re
 from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from .files import find_file
 from .findings import Finding, display_path
@@ -42,9 +41,6 @@ KNOWN_METADATA_KEYS = frozenset(
         "footer",
     }
 )
-
-# Ways a Markdown post links to a file in content/.
-LINK_PREFIX = re.compile(r"^(?:\{(?:static|attach|filename)\}|\|(?:static|attach|filename)\|)")
 
 
 def check_metadata_keys(keys, known, text, path):
@@ -136,24 +132,6 @@ def outline(html: str) -> _Outline:
 
 def images_in(html: str):
     return outline(html).images
-
-
-def local_file(src: str, source_path: str, content_root: str, from_root=False) -> str | None:
-    """The file under content/ that an image address points at, or None if it is remote.
-
-    `{static}/images/a.jpg` and `/images/a.jpg` are relative to content/;
-    `{static}a.jpg` and `a.jpg` to the post's own folder (to content/ with `from_root`,
-    as for the `Image:` metadata).
-    """
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("data:"):
-        return None
-    target = unquote(LINK_PREFIX.sub("", parts.path))
-    if target.startswith("/") or from_root:
-        base, target = content_root, target.lstrip("/")
-    else:
-        base = os.path.dirname(source_path)
-    return os.path.normpath(os.path.join(base, *posixpath.normpath(target).split("/")))
 
 
 # Front matter naming a picture in content/: the key, its alt text key, and its name.
