@@ -64,9 +64,10 @@ def prepare_images(instance):
     for key in ("image", "cover"):
         src = instance.metadata.get(key)
         found = src and find_file(str(src), instance.source_path, root, from_root=True)
-        size = picture_size(found.path) if found and found.exists else None
-        if size and RASTER.search(found.path):
-            instance.picture_sizes[key] = size
+        if found and found.exists and RASTER.search(found.path):
+            size = picture_size(found.path)
+            if size:
+                instance.picture_sizes[key] = size
 
 
 class CardsGenerator(Generator):
