@@ -73,6 +73,22 @@ def build(
     return Build(proc.returncode, output, proc.stdout + proc.stderr)
 
 
+def run_check(content: Path, cwd: Path, *, settings: str = "", env=None):
+    """`make check` on `content`: the checks command with the sample's settings pointed at
+    it, plus `settings` (lines of Python) and `env`."""
+    conf = cwd / "checkconf.py"
+    conf.write_text(
+        f"import sys\nsys.path.insert(0, {str(SAMPLE)!r})\nfrom sampleconf import *\n"
+        f"PATH = {str(content)!r}\nCACHE_PATH = {str(cwd / 'cache')!r}\n"
+        f"ANNOUNCE_LEDGER = {str(cwd / 'announce-ledger.jsonl')!r}\n{settings}"
+    )
+    run_env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "checks", "--settings", str(conf)],
+        cwd=cwd, env=run_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def dev_site(tmp_path_factory):
     site = build(tmp_path_factory.mktemp("dev"))

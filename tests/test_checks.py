@@ -12,8 +12,8 @@ from checks.content import (  # noqa: E402
     KNOWN_METADATA_KEYS,
     check_images,
     check_metadata_keys,
-    local_file,
 )
+from checks.files import find_file  # noqa: E402
 from checks.source import line_of_offset, metadata_line  # noqa: E402
 
 POST = """Title: Story time
@@ -52,13 +52,16 @@ def test_unrelated_unknown_key_explains_how_to_allow_it():
 
 def test_local_file_resolution(tmp_path):
     root, post = str(tmp_path), str(tmp_path / "posts" / "a.md")
-    assert local_file("{static}/images/a.jpg", post, root) == str(tmp_path / "images" / "a.jpg")
-    assert local_file("/images/a.jpg", post, root) == str(tmp_path / "images" / "a.jpg")
-    assert local_file("a.jpg", post, root) == str(tmp_path / "posts" / "a.jpg")
-    assert local_file("images/a.jpg", post, root, from_root=True) == str(
-        tmp_path / "images" / "a.jpg"
-    )
-    assert local_file("https://cdn.example/a.jpg", post, root) is None
+
+    def local_file(src, from_root=False):
+        found = find_file(src, post, root, from_root=from_root)
+        return found and found.path
+
+    assert local_file("{static}/images/a.jpg") == str(tmp_path / "images" / "a.jpg")
+    assert local_file("/images/a.jpg") == str(tmp_path / "images" / "a.jpg")
+    assert local_file("{static}a.jpg") == str(tmp_path / "posts" / "a.jpg")
+    assert local_file("images/a.jpg", from_root=True) == str(tmp_path / "images" / "a.jpg")
+    assert local_file("https://cdn.example/a.jpg") is None
 
 
 def test_images_missing_file_missing_alt_and_remote(tmp_path):

@@ -2,13 +2,11 @@
 
 The rule is checks.dates.read_date; these tests build tiny sites of their own."""
 
-import os
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import ROOT, build
+from conftest import ROOT, build, run_check
 from PIL import Image
 
 sys.path.insert(0, str(ROOT / "plugins"))
@@ -161,23 +159,8 @@ def test_modified_is_read_day_first(tmp_path):
     assert [t["datetime"][:16] for t in times] == ["2026-11-13T09:00", "2026-12-01T08:00"]
 
 
-def check(content, tmp_path, settings=""):
-    conf = tmp_path / "conf.py"
-    conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
-        f"PATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
-        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCACHE_PATH = {str(tmp_path / 'cache')!r}\n"
-        f"ANNOUNCE_LEDGER = {str(tmp_path / 'ledger.jsonl')!r}\n{settings}"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "checks", "--settings", str(conf)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-
-
 def test_check_passes_day_first_dates_on_a_uk_site(tmp_path):
-    proc = check(uk_site(tmp_path), tmp_path)
+    proc = run_check(uk_site(tmp_path), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 error(s)" in proc.stdout and "Ready to publish" in proc.stdout
 
@@ -195,7 +178,7 @@ MISREAD = {
 
 
 def test_check_refuses_dates_written_the_other_way_with_file_line_and_fix(tmp_path):
-    proc = check(uk_site(tmp_path, MISREAD), tmp_path)
+    proc = run_check(uk_site(tmp_path, MISREAD), tmp_path)
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     expected = [

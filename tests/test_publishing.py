@@ -10,28 +10,9 @@ from pathlib import Path
 
 import brotli
 import pytest
-from conftest import ROOT, SAMPLE, SAMPLE_CONTENT, SAMPLE_SETTINGS, SITEURL, build
+from conftest import ROOT, SAMPLE_CONTENT, SAMPLE_SETTINGS, SITEURL, build, run_check
 
 PY = sys.executable
-
-
-def check(content: Path, cwd: Path, extra_env=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), **(extra_env or {})}
-    conf = cwd / "conf.py"
-    conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(SAMPLE)!r})\nfrom sampleconf import *\n"
-        f"PATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
-        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCACHE_PATH = {str(cwd / 'cache')!r}\n"
-        f"ANNOUNCE_LEDGER = {str(content / 'announce-ledger.json')!r}\n"
-    )
-    return subprocess.run(
-        [PY, "-m", "checks", "--settings", str(conf)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_sample_site_passes_the_check_and_lists_scheduled_posts():
@@ -82,14 +63,14 @@ def test_check_finds_each_problem_with_file_line_and_fix(tmp_path):
     )
     (content / "posts" / "twin-a.md").write_text("Title: Twin\nDate: 2026-01-02\nSummary: a\n\nA\n")
     (content / "posts" / "twin-b.md").write_text("Title: Twin\nDate: 2026-01-03\nSummary: b\n\nB\n")
-    proc = check(content, tmp_path)
+    proc = run_check(content, tmp_path)
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     assert "content/posts/flawed.md:2: error: Date: '2026-02-30 10:00' cannot be understood" in out
     (content / "posts" / "flawed.md").write_text(
         FLAWED.format(title=long_title.strip(), date="2026-02-20 10:00")
     )
-    out = check(content, tmp_path).stdout
+    out = run_check(content, tmp_path).stdout
     expected = [
         "flawed.md:4: error: Unknown metadata key 'Catgory'. Fix: Did you mean 'Category'?",
         "flawed.md:1: warning: The post has no Summary",
@@ -126,7 +107,8 @@ def test_check_notices_an_address_that_changed_since_it_was_published(tmp_path):
         },
     }
     (content / "announce-ledger.json").write_text(json.dumps(ledger))
-    out = check(content, tmp_path, {"SITEURL": SITEURL}).stdout
+    ledger_setting = f"ANNOUNCE_LEDGER = {str(content / 'announce-ledger.json')!r}\n"
+    out = run_check(content, tmp_path, settings=ledger_setting, env={"SITEURL": SITEURL}).stdout
     assert "error: The post's address changed since it was published" in out
     assert "was https://www.riverside-libraries.example/news/2026/opening-hours/" in out
 

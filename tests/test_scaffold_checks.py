@@ -1,14 +1,13 @@
 """Text the new-file templates write for staff to replace never goes live, and a new
 category or tag that looks like a slip for one in use is pointed out."""
 
-import os
 import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 
 import pytest
-from conftest import ROOT, build
+from conftest import ROOT, build, run_check
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from checks.scaffold import check_placeholders, load_scaffold  # noqa: E402
@@ -24,21 +23,6 @@ def scaffold_module(path=ROOT / "scripts" / "new.py"):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def check(content, tmp_path):
-    conf = tmp_path / "conf.py"
-    conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
-        f"PATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
-        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCACHE_PATH = {str(tmp_path / 'cache')!r}\n"
-        f"ANNOUNCE_LEDGER = {str(tmp_path / 'ledger.jsonl')!r}\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "checks", "--settings", str(conf)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 def new_files(tmp_path):
@@ -60,7 +44,7 @@ def test_an_unedited_new_post_fails_the_check_with_each_placeholder_named(tmp_pa
     post = next(content.glob("posts/*summer-post.md"))
     event = next(content.glob("posts/*summer-event.md"))
     brochure = next(content.glob("brochures/*summer-brochure.md"))
-    proc = check(content, tmp_path)
+    proc = run_check(content, tmp_path)
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     p, e, b = (f"content/{f.parent.name}/{f.name}" for f in (post, event, brochure))
@@ -161,7 +145,7 @@ def test_a_new_category_or_tag_close_to_one_in_use_is_a_warning(tmp_path):
         (content / "posts" / f"{name}.md").write_text(
             POST.format(title=title, day=day, category=category, tags=tags)
         )
-    proc = check(content, tmp_path)
+    proc = run_check(content, tmp_path)
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr  # warnings never stop publishing
     expected = [

@@ -1,13 +1,16 @@
 """Brochures: read from content/brochures/, written as a reading view and a PDF."""
 
+import functools
 import itertools
 import logging
 import os
 from datetime import date, datetime, time
+from urllib.parse import unquote, urlsplit
 
 from checks.dates import DateError, read_date, site_date_order
 from checks.findings import Finding
-from checks.source import metadata_line, read_text
+from checks.site import duplicate_addresses
+from checks.source import line_containing, metadata_line, read_text
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
@@ -48,6 +51,9 @@ class BrochuresGenerator(Generator):
             self.add_source_path(brochure)
             self.add_static_links(brochure)
             self.brochures.append(brochure)
+        self.brochures, findings = duplicate_addresses(self.brochures)
+        for finding in findings:
+            logger.error("%s", finding)
         self.brochures.sort(key=lambda b: getattr(b, "date", None) or datetime.min, reverse=True)
         self.context["brochures"] = self.brochures
         self.context["brochures_url"] = self.settings.get("BROCHURES_URL", "brochures/")
@@ -65,8 +71,7 @@ class BrochuresGenerator(Generator):
                     "Start each section with a second-level heading: ## Section title.",
                 )
             )
-        cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
-        if not cover:
+        if not brochure.metadata.get("cover") and metadata_line(text, "cover") is None:
             problems.append(
                 Finding(
                     path,
@@ -75,28 +80,11 @@ class BrochuresGenerator(Generator):
                     "Add Cover: images/name.jpg and Cover-Alt: describing it.",
                 )
             )
-        elif not os.path.isfile(os.path.join(self.path, cover)):
-            problems.append(
-                Finding(
-                    path,
-                    metadata_line(text, "cover"),
-                    f"The cover image {cover} does not exist.",
-                    "Check the file name, or add the file to content/images/.",
-                )
-            )
-        elif not brochure.metadata.get("cover-alt"):
-            problems.append(
-                Finding(
-                    path,
-                    metadata_line(text, "cover"),
-                    "The cover has no Cover-Alt text.",
-                    "Add Cover-Alt: describing the picture.",
-                )
-            )
         problems += self._events_dates(brochure, text)
         for problem in problems:
             logger.error("%s", problem)
-        return not problems
+        # A Cover: that is not a picture in content/ is gone: the checks plugin said why.
+        return not problems and bool(brochure.metadata.get("cover"))
 
     def _events_dates(self, brochure, text) -> list[Finding]:
         """Events-From and Events-To, read by the site's date rule (checks.dates) into
@@ -151,6 +139,8 @@ class BrochuresGenerator(Generator):
                 os.path.join(self.output_path, pdf_path),
                 cache_dir,
                 self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
+                [self.path, self.theme, self.output_path],  # never other files or websites
+                functools.partial(report_refused, brochure.source_path),
             )
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
             brochure.pdf_url = pdf_path
@@ -215,6 +205,19 @@ class BrochuresGenerator(Generator):
             )
             sections.append(Section(f"events-{year}-{month:02d}", title, html))
         return sections
+
+
+def report_refused(path, url):
+    """A file or address the PDF of `path` asked for, outside the site's folders."""
+    text, name = read_text(path), unquote(urlsplit(url).path)
+    line = line_containing(text, url) or line_containing(text, os.path.basename(name)) or None
+    finding = Finding(
+        path, line,
+        f"The PDF was made without {url}: it is not a file of the site (only files in "
+        "content/ and the theme go into a PDF).",
+        "Remove the link, or put the file in content/ and link it as {static}/name.pdf.",
+    )  # fmt: skip
+    logger.error("%s", finding)
 
 
 def _day(value, date_order) -> date:

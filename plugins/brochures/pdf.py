@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from checks.files import inside
+
 logger = logging.getLogger(__name__)
 
 SRC = re.compile(r'(\bsrc=")([^"]+)(")')
@@ -25,7 +27,7 @@ def local_images(html: str, siteurl: str, roots: list[str]) -> tuple[str, list[s
         relative = unquote(urlsplit(url).path[len(urlsplit(siteurl).path) :].lstrip("/"))
         for root in roots:
             candidate = os.path.join(root, relative)
-            if os.path.isfile(candidate):
+            if os.path.isfile(candidate) and inside(candidate, root):
                 files.append(candidate)
                 return f"{match.group(1)}{Path(candidate).resolve().as_uri()}{match.group(3)}"
         return match.group(0)
@@ -42,26 +44,35 @@ def content_hash(html: str, files: list[str], options: str) -> str:
     return digest.hexdigest()[:20]
 
 
-def make_pdf(html: str, files: list[str], target: str, cache_dir: str, variant: str) -> bool:
+def make_pdf(
+    html: str, files: list[str], target: str, cache_dir: str, variant: str, roots, report
+) -> bool:
     """Write the PDF for `html` to `target`, from the cache when nothing changed.
-    Returns True when it had to render."""
+    WeasyPrint reads only files inside `roots`; `report(url)` is called for anything
+    else it asks for (see fetcher.py). Returns True when it had to render."""
     key = content_hash(html, files, variant)
     cached = os.path.join(cache_dir, f"{key}.pdf")
-    rendered = not os.path.exists(cached)
-    if rendered:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
+    if os.path.exists(cached):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(cached, target)
+        return False
+    from weasyprint import HTML
 
-        os.makedirs(cache_dir, exist_ok=True)
-        fetcher = URLFetcher(allowed_protocols=["file", "data"])  # never the network
-        tmp = cached + ".tmp"
-        HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).write_pdf(
-            tmp, pdf_variant=variant or None
-        )
-        os.replace(tmp, cached)
+    from .fetcher import SiteFilesFetcher
+
+    os.makedirs(cache_dir, exist_ok=True)
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    shutil.copyfile(cached, target)
-    return rendered
+    fetcher = SiteFilesFetcher(roots, report)
+    tmp = cached + ".tmp"
+    HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).write_pdf(
+        tmp, pdf_variant=variant or None
+    )
+    if fetcher.refused:  # not cached, so every build renders it again and says why
+        shutil.move(tmp, target)
+    else:
+        os.replace(tmp, cached)
+        shutil.copyfile(cached, target)
+    return True
 
 
 def human_size(size: int) -> str:

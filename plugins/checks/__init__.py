@@ -13,6 +13,9 @@ from .handlers import (
     check_new_names,
     check_settings,
     drop_duplicate_addresses,
+    drop_duplicate_pages,
+    drop_outside_static,
+    only_files_inside,
     use_checked_readers,
 )
 
@@ -20,6 +23,8 @@ from .handlers import (
 def register():
     # Before anything is read: the library's own settings (brand colours).
     signals.initialized.connect(check_settings)
+    # Every generator lists only files inside content/, symlinks resolved.
+    signals.generator_init.connect(only_files_inside)
     # Swap in readers that turn unreadable files and bad dates into located errors.
     signals.readers_init.connect(use_checked_readers)
     # Every post and page, fresh or from the content cache, so findings are never hidden.
@@ -28,3 +33,6 @@ def register():
     signals.article_generator_pretaxonomy.connect(drop_duplicate_addresses)
     # Every post read: a new category or tag that looks like a typo of one in use.
     signals.article_generator_finalized.connect(check_new_names)
+    signals.page_generator_finalized.connect(drop_duplicate_pages)
+    # A {static} link to a file outside content/ is not copied.
+    signals.static_generator_finalized.connect(drop_outside_static)

@@ -3,12 +3,12 @@
 import difflib
 import functools
 import os
-import posixpath
 import re
 from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from .findings import Finding
+from .files import find_file
+from .findings import Finding, display_path
 from .source import line_containing, metadata_line
 
 # Front-matter keys Pelican and the Noticeboard theme understand (lower case, as
@@ -42,9 +42,6 @@ KNOWN_METADATA_KEYS = frozenset(
     }
 )
 
-# Ways a Markdown post links to a file in content/.
-LINK_PREFIX = re.compile(r"^(?:\{(?:static|attach|filename)\}|\|(?:static|attach|filename)\|)")
-
 
 def check_metadata_keys(keys, known, text, path):
     """Unknown front-matter keys, usually typos such as `Catgory`."""
@@ -59,6 +56,21 @@ def check_metadata_keys(keys, known, text, path):
             Finding(path, metadata_line(text, key), f"Unknown metadata key '{key.title()}'.", fix)
         )
     return findings
+
+
+def check_template(name, available, text, path):
+    """A `Template:` the theme does not have stops the whole build when the page is
+    written; `available` are the theme's template names (without .html)."""
+    if name is None or str(name) in available:
+        return []
+    return [
+        Finding(
+            path, metadata_line(text, "template"),
+            f"Template: {name} is not a template of the theme, so the page was left out.",
+            "Remove the Template: line, or write the name of a file in theme/templates/ "
+            "without .html.",
+        )
+    ]  # fmt: skip
 
 
 DECORATIVE = "decorative"  # ![decorative](...): an image that adds nothing to read
@@ -122,81 +134,161 @@ def images_in(html: str):
     return outline(html).images
 
 
-def local_file(src: str, source_path: str, content_root: str, from_root=False) -> str | None:
-    """The file under content/ that an image address points at, or None if it is remote.
-
-    `{static}/images/a.jpg` and `/images/a.jpg` are relative to content/;
-    `{static}a.jpg` and `a.jpg` to the post's own folder (to content/ with `from_root`,
-    as for the `Image:` metadata).
-    """
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("data:"):
-        return None
-    target = unquote(LINK_PREFIX.sub("", parts.path))
-    if target.startswith("/") or from_root:
-        base, target = content_root, target.lstrip("/")
-    else:
-        base = os.path.dirname(source_path)
-    return os.path.normpath(os.path.join(base, *posixpath.normpath(target).split("/")))
+# Front matter naming a picture in content/: the key, its alt text key, and its name.
+PICTURE_KEYS = {"image": ("image-alt", "image"), "cover": ("cover-alt", "cover image")}
 
 
 def check_image(src, alt, text, path, content_root, *, needs_alt=True, where_key=None):
-    """One image: the file exists, it has alt text, it does not load from elsewhere."""
+    """One image: the file exists in content/, it has alt text, it does not load from
+    elsewhere. `where_key` names the front-matter line (Image:, Cover:) it comes from."""
     line = metadata_line(text, where_key) if where_key else line_containing(text, src)
+    alt_key, name = PICTURE_KEYS.get(where_key, ("", "image"))
+    found = find_file(src, path, content_root, from_root=bool(where_key))
     findings = []
-    target = local_file(src, path, content_root, from_root=bool(where_key))
-    if target is None:
-        if not src.startswith("data:"):
+    if found is None:
+        findings += _not_local(src, path, line, where_key)
+    elif found.outside:
+        if where_key or not found.linked:  # a {static} link: see check_static_links
             findings.append(
                 Finding(
-                    path,
-                    line,
-                    f"The image {src} loads from another website, which tells that site "
-                    "who reads this page.",
-                    "Save the image in content/images/ and link it as {static}/images/name.jpg.",
-                    error=False,
+                    path, line,
+                    f"The {name} {src} is outside the content folder, so it was left out.",
+                    f"Put the picture in content/images/ and write {_written(where_key)}.",
                 )
-            )
-    elif not os.path.isfile(target):
+            )  # fmt: skip
+    elif not found.exists:
+        how = "" if where_key or found.linked else f" and write {found.static_form(content_root)}"
         findings.append(
             Finding(
-                path,
-                line,
-                f"The image {src} does not exist (looked for {os.path.relpath(target)}).",
-                "Check the file name (capitals count), or add the file to content/images/.",
+                path, line,
+                f"The {name} {src} does not exist (looked for {display_path(found.path)}).",
+                f"Check the file name (capitals count), or add the file to content/images/{how}.",
             )
-        )
-    elif os.path.splitext(target)[1].lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif"):
-        findings += _image_size(target, src, path, line)
+        )  # fmt: skip
+    else:
+        if not where_key and not found.linked:
+            findings.append(_without_static(src, found.static_form(content_root), path, line))
+        if os.path.splitext(found.path)[1].lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif"):
+            findings += _image_size(found.path, src, path, line)
     if needs_alt and not (alt or "").strip():
         findings.append(
             Finding(
                 path,
                 line,
-                f"The image {src} has no text alternative, so screen reader users miss it.",
+                f"The {name} {src} has no text alternative, so screen reader users miss it.",
                 "Describe the picture in the brackets: ![Children reading on bean bags](...)."
                 if not where_key
-                else "Add an Image-Alt: line describing the picture.",
+                else f"Add an {alt_key.title()}: line describing the picture.",
             )
         )
     return findings
 
 
+def _written(where_key) -> str:
+    return f"{where_key.title()}: images/name.jpg" if where_key else "{static}/images/name.jpg"
+
+
+def _not_local(src, path, line, where_key):
+    """An image address that is not a file in content/: another website, data:, file:."""
+    scheme = urlsplit(src).scheme.lower()
+    if where_key:  # the theme, feeds and announcements need a picture of the site's own
+        return [
+            Finding(
+                path, line,
+                f"{where_key.title()}: {src} is not a picture in the content folder, "
+                "so it was left out.",
+                f"Save the picture in content/images/ and write {_written(where_key)}.",
+            )
+        ]  # fmt: skip
+    if scheme in ("data", "file"):  # data: is the picture itself; file: see check_file_urls
+        return []
+    return [
+        Finding(
+            path, line,
+            f"The image {src} loads from another website, which tells that site "
+            "who reads this page.",
+            "Save the image in content/images/ and link it as {static}/images/name.jpg.",
+            error=False,
+        )
+    ]  # fmt: skip
+
+
+def _without_static(src, static_form, path, line):
+    """A picture in content/ written without {static}: `images/x.jpg` is looked for next
+    to the page (never there); `/images/x.jpg` only at the root of the web address."""
+    if src.startswith("/"):
+        return Finding(
+            path, line,
+            f"The image {src} is written without {{static}}, so it only shows when the "
+            "site is at the root of its web address (not in a sub-folder, nor in a PDF).",
+            f"Write {static_form}.", error=False,
+        )  # fmt: skip
+    return Finding(
+        path, line,
+        f"The image {src} is in the content folder, but written without {{static}}, "
+        "so the page cannot find it.",
+        f"Write {static_form}.",
+    )  # fmt: skip
+
+
 def check_images(html, metadata, text, path, content_root):
-    """Every image in the body, and the post's own `Image:`."""
+    """Every image in the body, and the post's own `Image:` (a brochure's `Cover:`)."""
     findings = []
     for src, alt in images_in(html):
         findings += check_image(src, alt, text, path, content_root)
-    if metadata.get("image"):
-        findings += check_image(
-            metadata["image"],
-            metadata.get("image-alt"),
-            text,
-            path,
-            content_root,
-            where_key="image",
-        )
+    for key, (alt_key, _) in PICTURE_KEYS.items():
+        if metadata.get(key):
+            findings += check_image(
+                str(metadata[key]), metadata.get(alt_key), text, path, content_root, where_key=key
+            )
     return findings
+
+
+def usable_picture(value, path, content_root) -> bool:
+    """Whether a front-matter picture (Image:, Cover:) is a file inside content/: only
+    then may the theme, feeds, social cards and announcements use it."""
+    found = find_file(str(value), path, content_root, from_root=True)
+    return bool(found and found.exists)
+
+
+def check_static_links(html, text, path, content_root, link_regex):
+    """{static} and {attach} links, as Pelican finds them (`link_regex`), that name a
+    file outside content/ (`{static}/../../etc/passwd`): Pelican would copy it."""
+    findings = []
+    for value in dict.fromkeys(
+        m.group("value") for m in link_regex.finditer(html) if m.group("what") in STATIC_LINKS
+    ):
+        found = find_file("{static}" + value, path, content_root)
+        if found and found.outside:
+            findings.append(
+                Finding(
+                    path, line_containing(text, value),
+                    f"The link {value} points outside the content folder, so the file was "
+                    "left out of the site.",
+                    "Link only to files in content/, e.g. {static}/images/name.jpg.",
+                )
+            )  # fmt: skip
+    return findings
+
+
+STATIC_LINKS = ("static", "attach")
+FILE_URL = re.compile(r"""(?<![\w.+-])file:[^\s"'<>)\]]+""", re.IGNORECASE)
+
+
+def check_file_urls(text, path):
+    """`file:` addresses: they name a file on the computer that builds the site (a PDF
+    would carry a copy of it, passwords and keys included), never a page of the site."""
+    visible = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    return [
+        Finding(
+            path, line_containing(text, url),
+            f"The address {url} points to a file on the computer that builds the site, "
+            "not to the website; it is never read.",
+            "Remove it. To offer a file for download, put it in content/ and link it as "
+            "{static}/name.pdf.",
+        )
+        for url in dict.fromkeys(m.group(0) for m in FILE_URL.finditer(visible))
+    ]  # fmt: skip
 
 
 def picture_size(path: str | None) -> tuple[int, int] | None:
@@ -303,14 +395,14 @@ def check_text(html, metadata, text, path, content_root):
             )
     visible = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # not in HTML comments
     for href in re.findall(r"""\((\{(?:filename|static|attach)\}[^)\s]+)""", visible):
-        target = local_file(href.split("#")[0], path, content_root)
-        if target and not os.path.isfile(target):
+        found = find_file(href.split("#")[0], path, content_root)
+        if found and not found.exists and not found.outside:  # outside: check_static_links
             findings.append(
                 Finding(
                     path,
                     line_containing(text, href),
                     f"The link {href} points to a file that does not exist "
-                    f"(looked for {os.path.relpath(target)}).",
+                    f"(looked for {display_path(found.path)}).",
                     "Check the file name in content/, or remove the link.",
                 )
             )

@@ -8,26 +8,43 @@ from .findings import Finding, display_path
 from .source import metadata_line, read_text
 
 
-def duplicate_addresses(contents) -> tuple[list, list[Finding]]:
+def duplicate_addresses(contents, taken=None) -> tuple[list, list[Finding]]:
     """(the contents to keep, findings): of two posts with the same address, the first
-    is kept and the other reported (Pelican would stop the whole build)."""
-    seen, keep, findings = {}, [], []
+    is kept and the other reported (Pelican would stop the whole build). `taken` maps
+    the output files already used to their sources, and is updated."""
+    seen, keep, findings = {} if taken is None else taken, [], []
     for item in contents:
         save_as = getattr(item, "save_as", "")
         if save_as and save_as in seen:
+            text = read_text(item.source_path)
             findings.append(
                 Finding(
                     item.source_path,
-                    None,
-                    f"This has the same address ({item.url}) as "
-                    f"{display_path(seen[save_as])}, so it was left out of the site.",
+                    metadata_line(text, "slug") or metadata_line(text, "title"),
+                    f"This has the same address ({item.url}) as {seen[save_as]}, so it was "
+                    "left out of the site.",
                     "Give one of them a different title, or a Slug: line.",
                 )
             )
             continue
-        seen[save_as] = getattr(item, "source_path", "?")
+        seen[save_as] = display_path(getattr(item, "source_path", "?"))
         keep.append(item)
     return keep, findings
+
+
+def addresses_taken(settings) -> dict[str, str]:
+    """The files the site writes itself at fixed addresses (tag/index.html, events/,
+    search/...), from the *_SAVE_AS, *_URL and TEMPLATE_PAGES settings: a page written
+    there would overwrite them or stop the build."""
+    names = set((settings.get("TEMPLATE_PAGES") or {}).values())
+    for key, value in settings.items():
+        if not isinstance(value, str) or not value or "{" in value or "://" in value:
+            continue
+        if key.endswith("_SAVE_AS"):
+            names.add(value)
+        elif key.endswith("_URL") and value.endswith("/"):
+            names.add(value + "index.html")
+    return {name: f"a page the site makes itself ({name})" for name in names}
 
 
 def announced_changes(posts, ledger, post_id, site) -> list[Finding]:

@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 
-from checks.content import local_file, picture_size
+from checks.content import picture_size
+from checks.files import find_file
+from checks.findings import display_path
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
@@ -19,22 +21,29 @@ logger = logging.getLogger(__name__)
 CLASS = "image-process-content"
 RASTER = re.compile(r"\.(jpe?g|png|webp)$", re.IGNORECASE)
 IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+# An image-process class written by hand (<img class="image-process-content" ...>).
+MARKED = re.compile(r"(?<=[\s\"])image-process-[\w-]+")
 
 
 def prepare_images(instance):
     """On `content_object_init`: mark each local picture for image-process, give it its
-    width and height (so the page does not jump as it loads) and load it lazily."""
+    width and height (so the page does not jump as it loads) and load it lazily.
+    Only a picture written {static}/... whose file is in content/ is marked: for any
+    other, image-process would look for a file that is not there and stop the build
+    (the checks plugin reports it)."""
     if not isinstance(instance, (Article, Page)) or not instance._content:
         return
+    root = instance.settings["PATH"]
 
     def mark(match):
         attrs = match.group(1)
         src = re.search(r'src="([^"]+)"', attrs)
-        if not src or not RASTER.search(src.group(1)) or "://" in src.group(1).split("}")[-1]:
+        found = src and find_file(src.group(1), instance.source_path, root)
+        if not (found and found.exists and found.linked):
+            return f"<img{MARKED.sub('', attrs)}>"
+        if not RASTER.search(found.path):
             return match.group(0)
-        size = picture_size(
-            local_file(src.group(1), instance.source_path, instance.settings["PATH"])
-        )
+        size = picture_size(found.path)
         if size and "width=" not in attrs:
             attrs += f' width="{size[0]}" height="{size[1]}"'
         if "image-process-" not in attrs:
@@ -49,13 +58,14 @@ def prepare_images(instance):
 
     instance._content = IMG.sub(mark, instance._content)
     # The post's own picture (Image:, a brochure's Cover:) at the top of its page:
-    # its size too, so the page does not jump when it arrives.
+    # its size too, so the page does not jump when it arrives. The checks plugin has
+    # already removed one that is not a file in content/.
     instance.picture_sizes = {}
     for key in ("image", "cover"):
         src = instance.metadata.get(key)
-        if src and RASTER.search(src) and "://" not in src:
-            path = local_file(src, instance.source_path, instance.settings["PATH"], from_root=True)
-            size = picture_size(path)
+        found = src and find_file(str(src), instance.source_path, root, from_root=True)
+        if found and found.exists and RASTER.search(found.path):
+            size = picture_size(found.path)
             if size:
                 instance.picture_sizes[key] = size
 
@@ -92,6 +102,10 @@ def get_generators(pelican):
     return CardsGenerator
 
 
+PICTURE_FAILED = (
+    "%s: error: Could not make the smaller sizes of %s (%s). Fix: check that the picture "
+    "opens in an image viewer and is linked as {static}/images/name.jpg."
+)
 # A whole <img> tag, quoted attributes and all (an alt text may hold a ">").
 IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 
@@ -112,7 +126,10 @@ def only_pages_with_pictures(pelican):
         if "image-process-" not in text:
             return
         if not one_tag:
-            harvest(path, context)  # a <picture> derivative: it needs the whole page
+            try:
+                harvest(path, context)  # a <picture> derivative: it needs the whole page
+            except Exception as err:  # noqa: BLE001 - one picture never stops the build
+                logger.error(PICTURE_FAILED, display_path(path), "its pictures", err)
             return
         image_process.set_default_settings(context)
 
@@ -120,7 +137,11 @@ def only_pages_with_pictures(pelican):
             tag = match.group(0)
             if "image-process-" not in tag:
                 return tag
-            return image_process.harvest_images_in_fragment(tag, context)
+            try:
+                return image_process.harvest_images_in_fragment(tag, context)
+            except Exception as err:  # noqa: BLE001 - one picture never stops the build
+                logger.error(PICTURE_FAILED, display_path(path), tag, err)
+                return tag
 
         done = IMG_TAG.sub(one, text)
         if done != text:
