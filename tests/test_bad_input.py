@@ -168,6 +168,38 @@ CORPUS = {
         {"brochures/cover.md": brochure("Cover out", "Cover: ../../etc/passwd", "Cover-Alt: x")},
         "content/brochures/cover.md:3", "The cover image ../../etc/passwd is outside",
     ),
+    # Dates a UK library could mean another way (the site writes en-GB: day first).
+    "date-month-first": Bad(
+        {"posts/us-date.md": "Title: Month first\nDate: 12/25/2026 10:00\n\nText.\n"},
+        "content/posts/us-date.md:2", "is written month first", left_out="Month first",
+    ),
+    "date-two-digit-year": Bad(
+        {"posts/short-year.md": "Title: Short year\nDate: 01/12/26 10:00\n\nText.\n"},
+        "content/posts/short-year.md:2", "two-digit year", left_out="Short year",
+    ),
+    "event-start-month-first": Bad(
+        {"posts/us-event.md": post(
+            "Event month first", "Event-Start: 01/13/2027 10:30", "Location: Central Library"
+        )},
+        "content/posts/us-event.md:4", "write 2027-01-13 10:30",
+    ),
+    # Text left from `make newpost`, and slips that make a new category or tag.
+    "scaffold-summary": Bad(
+        {"posts/scaffold.md": "Title: Scaffold left in\nDate: 2026-03-02 10:00 +00:00\n"
+         "Category: News\nSummary: One or two sentences for the news list, search results, "
+         "feeds and social media.\n\nText.\n"},
+        "content/posts/scaffold.md:4", "Summary:", kept="Scaffold left in",
+    ),
+    "scaffold-tags": Bad(
+        {"posts/scaffold-tags.md": post("Tags left in", "Tags: comma, separated, tags")},
+        "content/posts/scaffold-tags.md:4", "Tags:", kept="Tags left in",
+    ),
+    "near-category": Bad(
+        {"posts/near.md": post("Near category", body="Text.").replace(
+            "Category: News", "Category: new"
+        )},
+        "content/posts/near.md:3", "News", error=False, kept="Near category",
+    ),
 }  # fmt: skip
 ERRORS = [name for name, bad in CORPUS.items() if bad.error]
 
