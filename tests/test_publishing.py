@@ -124,7 +124,9 @@ def test_make_publish_runs_the_check_first():
 @pytest.mark.parametrize("kind", ["newpost", "newevent", "newbrochure"])
 def test_scaffolds_build_cleanly(tmp_path, kind):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".cache", "output", ".git"))
+    kit = shutil.ignore_patterns(".venv", ".cache", "output", ".git", "content", "tests")
+    shutil.copytree(ROOT, repo, ignore=kit)
+    shutil.copytree(SAMPLE_CONTENT, repo / "content")  # never the library's own content
     (repo / ".venv").symlink_to(ROOT / ".venv")
     proc = subprocess.run(
         ["make", "-s", kind, "TITLE=Summer Reading Challenge: sign up!"],
