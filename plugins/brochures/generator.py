@@ -3,6 +3,7 @@
 import itertools
 import logging
 import os
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from checks.findings import Finding
@@ -97,6 +98,10 @@ class BrochuresGenerator(Generator):
         return not problems
 
     def generate_output(self, writer):
+        """Each brochure's PDF and reading view, then the list of brochures. What they
+        are made of (sections, the PDF's address and size) is given to the templates
+        with each page, never set on the brochures: every page's header lists them, and
+        the incremental writer signs what a page reads once per build."""
         if not self.brochures:
             return
         print_template = self.get_template("brochure_print")
@@ -106,6 +111,7 @@ class BrochuresGenerator(Generator):
         page_size = self.settings.get("BROCHURES_PAGE_SIZE", "A5")
         cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
+        pdfs = {}
         for brochure in self.brochures:
             # The PDF needs absolute addresses; the reading view the site's own kind.
             intro, sections = split_sections(brochure.get_content(self.siteurl))
@@ -132,18 +138,19 @@ class BrochuresGenerator(Generator):
                 self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
             )
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
-            brochure.pdf_url = pdf_path
-            brochure.pdf_size = human_size(
-                os.path.getsize(os.path.join(self.output_path, pdf_path))
+            pdf = Pdf(
+                pdf_path, human_size(os.path.getsize(os.path.join(self.output_path, pdf_path)))
             )
-            brochure.sections = reading
-            brochure.intro = reading_intro
+            pdfs[brochure.source_path] = pdf
             writer.write_file(
                 brochure.save_as,
                 self.get_template(brochure.template),
                 self.context,
                 brochure=brochure,
                 page=brochure,
+                intro=reading_intro,
+                sections=reading,
+                pdf=pdf,
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=brochure.url,
             )
@@ -152,6 +159,7 @@ class BrochuresGenerator(Generator):
             os.path.join(url, "index.html"),
             self.get_template("brochures"),
             self.context,
+            brochure_pdfs=[(b, pdfs[b.source_path]) for b in self.brochures],
             relative_urls=self.settings["RELATIVE_URLS"],
             url=url,
         )
@@ -194,6 +202,14 @@ class BrochuresGenerator(Generator):
             )
             sections.append(Section(f"events-{year}-{month:02d}", title, html))
         return sections
+
+
+@dataclass(frozen=True)
+class Pdf:
+    """A brochure's printable PDF: its address in the site, and its size for people."""
+
+    url: str
+    size: str
 
 
 def _day(value) -> date:

@@ -28,7 +28,7 @@ from .store import PageStore
 from .writer import CachingWriter
 
 logger = logging.getLogger(__name__)
-PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process", "pelican-sitemap")
+PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process")
 # One build at a time per process (`make serve` rebuilds in the same process).
 _build = {}
 # Other plugins name the output folders they look after themselves (search: pagefind):
