@@ -21,6 +21,7 @@ import os
 import re
 
 from blinker import signal
+from checks.findings import Finding
 from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
@@ -119,27 +120,26 @@ def read_settings(settings) -> list[re.Pattern]:
     """SITEMAP merged over the defaults; a bad key or pattern is reported and left out."""
     configured = settings.get("SITEMAP") or {}
     if not isinstance(configured, dict):
-        logger.error('pelicanconf.py: SITEMAP is not a dict. Fix: SITEMAP = {"exclude": []}.')
+        _report("SITEMAP is not a dict.", 'SITEMAP = {"exclude": []}.')
         configured = {}
     for key in configured:
         if key in OLD_KEYS:
-            logger.warning("pelicanconf.py: sitemaps: SITEMAP key %r is not used. Fix: remove it.",
-                           key)  # fmt: skip
+            _report(f"SITEMAP key {key!r} is not used (pelican-sitemap's).", "Remove it.", False)
         elif key not in DEFAULTS:
-            logger.error("pelicanconf.py: sitemaps: unknown SITEMAP key %r. Fix: use one of %s.",
-                         key, ", ".join(DEFAULTS))  # fmt: skip
+            _report(f"SITEMAP key {key!r} is not known.", f"Use one of: {', '.join(DEFAULTS)}.")
     patterns = []
     for pattern in configured.get("exclude", DEFAULTS["exclude"]):
         try:
             patterns.append(re.compile(pattern))
         except (re.error, TypeError) as err:
-            logger.error(
-                "pelicanconf.py: sitemaps: SITEMAP exclude pattern %r is not a regular "
-                'expression (%s). Fix: correct it, e.g. "^tag/".',
-                pattern,
-                err,
-            )
+            _report(f"SITEMAP exclude pattern {pattern!r} is not a regular expression ({err}).",
+                    'Correct it, e.g. "^tag/" leaves out every tag page.')  # fmt: skip
     return patterns
+
+
+def _report(problem, fix, error=True):
+    finding = Finding("pelicanconf.py", None, f"sitemaps: {problem}", fix, error)
+    (logger.error if error else logger.warning)("%s", finding)
 
 
 def start(pelican):
