@@ -53,9 +53,8 @@ class Sitemap:
             return
         # Its own values: not the site's (a tag's page is given the list of every post too).
         own = [v for v in context.values() if id(v) not in self.site]
-        subjects = [v for v in own if isinstance(v, Content)]
-        if subjects:
-            subject = next((s for s in subjects if s.save_as == name), subjects[0])
+        subject = next((v for v in own if isinstance(v, Content) and v.save_as == name), None)
+        if subject is not None:
             if getattr(subject, "status", "published") != "published":
                 self.pages.pop(name, None)
                 return
