@@ -25,7 +25,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from PIL import Image
-from tiny_site import POSTS, Post, write_brochure, write_site
+from tiny_site import POSTS, Post, write_brochure, write_page, write_site
 from tiny_site import settings as tiny_settings
 
 # Search in parts of a few pages, so that an edit leaves most parts as they were.
@@ -304,6 +304,11 @@ class Editing(RuleBasedStateMachine):
     def edit_event(self, i, event_day):
         self._edit(i, event_day=event_day)
 
+    @rule(i=index, status=st.sampled_from(("published", "draft", "hidden")),
+          slug=st.none() | st.sampled_from(("renamed", "story-time")))  # fmt: skip
+    def edit_status_slug(self, i, status, slug):
+        self._edit(i, status=status, slug=slug)
+
     @rule(i=index, category=st.sampled_from(("News", "Events")),
           author=st.sampled_from(("Priya Shah", "Tom Okafor")), picture=st.booleans())  # fmt: skip
     def edit_category_author_picture(self, i, category, author, picture):
@@ -347,6 +352,11 @@ class Editing(RuleBasedStateMachine):
     def edit_brochure(self, text):
         note(f"brochure: {text!r}")
         write_brochure(self.content, text)
+
+    @rule(text=st.sampled_from(("Who we are.", "Read [our news]({filename}/posts/story-time.md).")))
+    def edit_page(self, text):
+        note(f"page pages/about.md: {text!r}")
+        write_page(self.content, text)
 
     @rule(colour=st.sampled_from(((40, 120, 200), (200, 40, 40))))
     def replace_picture(self, colour):

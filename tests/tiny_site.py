@@ -27,6 +27,8 @@ class Post:
     author: str = "Priya Shah"
     modified_day: int | None = None  # of March 2026
     picture: bool = False
+    status: str = "published"  # or draft, hidden
+    slug: str | None = None
 
     def text(self) -> str:
         lines = [
@@ -36,6 +38,10 @@ class Post:
             f"Authors: {self.author}",
             f"Summary: {self.title}, in short.",
         ]
+        if self.status != "published":
+            lines.append(f"Status: {self.status}")
+        if self.slug:
+            lines.append(f"Slug: {self.slug}")
         if self.tags:
             lines.append(f"Tags: {', '.join(self.tags)}")
         if self.modified_day:
@@ -95,6 +101,10 @@ def write_site(folder: Path, posts=None, brochure_text="Come in, it is free.") -
     if not (folder / "theme").exists():
         shutil.copytree(ROOT / "theme", folder / "theme")
     return content
+
+
+def write_page(content: Path, text: str):
+    (content / "pages" / "about.md").write_text(f"Title: About us\n\n{text}\n", encoding="utf-8")
 
 
 def write_brochure(content: Path, text: str):

@@ -46,14 +46,14 @@ class Signer:
             return _shallow(obj)
         attrs = vars(obj)
         known = self._contents.get((id(obj), level))
-        if known is None or known[0] is not obj or not _same_values(known[1], attrs):
+        if known is None or known[0] is not obj or known[1] != tuple(attrs.values()):
             parts = [type(obj).__qualname__, _linked_content(obj)]
             for name in sorted(attrs):
                 if name not in SKIP_ATTRS:
                     parts.append(name)
                     self._add(attrs[name], parts, depth=level + 1)
-            # Signed again if a plugin sets an attribute after this (as the brochures
-            # plugin once set a brochure's sections as it wrote the brochure's page).
+            # Signed again if a plugin sets an attribute to another value after this (as
+            # the brochures plugin once set a brochure's sections as it wrote its page).
             known = self._contents[(id(obj), level)] = (obj, tuple(attrs.values()), _digest(parts))
         return known[2]
 
@@ -113,13 +113,6 @@ class Signer:
         if len(items) > 16:  # the site-wide lists: signed once per build
             self._lists[id(items)] = (items, signature)
         return signature
-
-
-def _same_values(values: tuple, attrs: dict) -> bool:
-    """Whether an object's attributes are still the very values they were."""
-    return len(values) == len(attrs) and all(
-        a is b for a, b in zip(values, attrs.values(), strict=True)
-    )
 
 
 def _linked_content(obj) -> str:
