@@ -16,6 +16,7 @@ content="noindex">`, as 404.html and search/ do), and addresses matching SITEMAP
 Settings: SITEMAP = {"exclude": ["^regular expression on the address"]}.
 """
 
+import json
 import logging
 import os
 import re
@@ -46,11 +47,20 @@ class Sitemap:
         self.site = set()  # ids of the values in the context the generators share
         self.pages = {}  # file -> (address, date, whether the date is the page's own)
         self._lists = {}  # id(list) -> (list, its newest date): the long lists, once
+        # Whether each page is noindex, by its size and time as last read: a page an
+        # incremental build kept need not be read again.
+        self._cache = os.path.join(settings["CACHE_PATH"], "sitemaps.json")
+        self._known = _load(self._cache)
+        self._seen = {}
 
     def note(self, path: str, context: dict):
-        name = os.path.relpath(path, self.output).replace(os.sep, "/")
-        if not name.endswith(".html"):
+        if not path.endswith(".html"):
             return
+        inside = self.output + os.sep
+        name = (
+            path[len(inside) :] if path.startswith(inside) else os.path.relpath(path, self.output)
+        )
+        name = name.replace(os.sep, "/")
         # Its own values: not the site's (a tag's page is given the list of every post too).
         own = [v for v in context.values() if id(v) not in self.site]
         subject = next((v for v in own if isinstance(v, Content) and v.save_as == name), None)
@@ -88,19 +98,31 @@ class Sitemap:
         }
 
     def _noindex(self, name) -> bool:
-        head = ""
+        path = os.path.join(self.output, name)
         try:
-            with open(os.path.join(self.output, name), encoding="utf-8", errors="replace") as f:
-                while len(head) < 65536 and (chunk := f.read(4096)):
-                    head += chunk
-                    if "</head" in head.lower():
+            st = os.stat(path)
+            stamp = [st.st_size, st.st_mtime_ns]
+            known = self._known.get(name)
+            if known and known[:2] == stamp:
+                self._seen[name] = known
+                return known[2]
+            with open(path, "rb") as f:
+                head = f.read(8192)
+                while b"</head" not in head.lower() and len(head) < 65536:
+                    chunk = f.read(8192)
+                    if not chunk:
                         break
+                    head += chunk
         except OSError:
             return True  # not in the output: nothing to list
-        return noindex(head)
+        self._seen[name] = [*stamp, noindex(head.decode("utf-8", "replace"))]
+        return self._seen[name][2]
 
     def write(self):
         text = render(self.entries())
+        if self._seen != self._known:
+            os.makedirs(os.path.dirname(self._cache), exist_ok=True)
+            _save(self._cache, json.dumps(self._seen))
         target = os.path.join(self.output, SAVE_AS)
         try:
             with open(target, encoding="utf-8") as f:
@@ -108,11 +130,24 @@ class Sitemap:
                     return
         except OSError:
             pass
-        tmp = f"{target}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
+        _save(target, text)
         logger.info("sitemaps: %d pages in %s", len(self.pages), target)
+
+
+def _load(path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return dict(json.load(f))
+    except (OSError, ValueError, TypeError):
+        return {}  # none yet, or unreadable: every page is read
+
+
+def _save(path, text):
+    """Whole or not at all (a file of another build's may be read meanwhile)."""
+    tmp = f"{path}.{os.getpid()}.tmp"  # this process's own (and readable, as any page)
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def read_settings(settings) -> list[re.Pattern]:
