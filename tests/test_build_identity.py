@@ -392,8 +392,8 @@ def test_any_sequence_of_edits_builds_the_site_a_clean_build_does():
     run_state_machine_as_test(
         Editing,
         settings=settings(
-            max_examples=4,
-            stateful_step_count=6,
+            max_examples=5,
+            stateful_step_count=8,
             deadline=None,
             derandomize=True,  # the same sequences every run, so CI is reproducible
             database=None,
