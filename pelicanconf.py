@@ -79,7 +79,7 @@ PLUGINS = [
     "announce",
     "events",
     "brochures",
-    "pelican.plugins.sitemap",  # pelican-sitemap: sitemap.xml for search engines
+    "sitemaps",  # sitemap.xml for search engines: every page that may be indexed
     "search",  # Pagefind: the site's own search, made after every build
     "images",  # marks pictures for image-process; social cards
     "pelican.plugins.image_process",  # pelican-image-process: WebP sizes in srcset
@@ -216,9 +216,11 @@ BROCHURES_PAGE_SIZE = "A5"  # or "A4"
 BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a plain PDF
 
 # =============================================================================
-# Search engines: sitemap.xml (pelican-sitemap) and robots.txt (a template page).
+# Search engines: sitemap.xml (plugins/sitemaps) and robots.txt (a template page).
+# Pages marked noindex (404.html, search/) are never listed; "exclude" leaves out more,
+# by regular expressions on the address, e.g. ["^tag/"].
 # =============================================================================
-SITEMAP = {"format": "xml", "exclude": ["^404\\.html$", "^tag/", "^author/"]}
+SITEMAP = {"exclude": []}
 TEMPLATE_PAGES = {"robots.txt": "robots.txt", "search.html": "search/index.html"}
 SEARCH_ENABLED = True  # plugins/search: run Pagefind after every build
 # A bigger site is indexed in parts of at most this many pages (Pagefind's memory), and

@@ -4,6 +4,7 @@ import functools
 import itertools
 import logging
 import os
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import unquote, urlsplit
 
@@ -106,6 +107,10 @@ class BrochuresGenerator(Generator):
         return problems
 
     def generate_output(self, writer):
+        """Each brochure's PDF and reading view, then the list of brochures. What they
+        are made of (sections, the PDF's address and size) is given to the templates
+        with each page, never set on the brochures: every page's header lists them, and
+        the incremental writer signs what a page reads once per build."""
         if not self.brochures:
             return
         print_template = self.get_template("brochure_print")
@@ -115,6 +120,7 @@ class BrochuresGenerator(Generator):
         page_size = self.settings.get("BROCHURES_PAGE_SIZE", "A5")
         cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
+        pdfs = {}
         for brochure in self.brochures:
             # The PDF needs absolute addresses; the reading view the site's own kind.
             intro, sections = split_sections(brochure.get_content(self.siteurl))
@@ -143,18 +149,19 @@ class BrochuresGenerator(Generator):
                 functools.partial(report_refused, brochure.source_path),
             )
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
-            brochure.pdf_url = pdf_path
-            brochure.pdf_size = human_size(
-                os.path.getsize(os.path.join(self.output_path, pdf_path))
+            pdf = Pdf(
+                pdf_path, human_size(os.path.getsize(os.path.join(self.output_path, pdf_path)))
             )
-            brochure.sections = reading
-            brochure.intro = reading_intro
+            pdfs[brochure.source_path] = pdf
             writer.write_file(
                 brochure.save_as,
                 self.get_template(brochure.template),
                 self.context,
                 brochure=brochure,
                 page=brochure,
+                intro=reading_intro,
+                sections=reading,
+                pdf=pdf,
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=brochure.url,
             )
@@ -163,6 +170,7 @@ class BrochuresGenerator(Generator):
             os.path.join(url, "index.html"),
             self.get_template("brochures"),
             self.context,
+            brochure_pdfs=[(b, pdfs[b.source_path]) for b in self.brochures],
             relative_urls=self.settings["RELATIVE_URLS"],
             url=url,
         )
@@ -218,6 +226,14 @@ def report_refused(path, url):
         "Remove the link, or put the file in content/ and link it as {static}/name.pdf.",
     )  # fmt: skip
     logger.error("%s", finding)
+
+
+@dataclass(frozen=True)
+class Pdf:
+    """A brochure's printable PDF: its address in the site, and its size for people."""
+
+    url: str
+    size: str
 
 
 def _day(value, date_order) -> date:

@@ -7,12 +7,16 @@ to the site (prune.py), so an incremental build gives exactly the files a clean 
 does. Every page renders again when the theme, a plugin, a setting or a package
 version changes (the site key).
 
+Builds that share an output folder take turns (lock.py): `make html` waits for a
+`make serve` rebuild in progress.
+
 Settings: INCREMENTAL = True (False: Pelican's own writer, every page every time).
 It needs DELETE_OUTPUT_DIRECTORY = False; with True (publishconf.py) the output is
 emptied and every page is rendered, as in a clean build.
 """
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -23,12 +27,13 @@ from blinker import signal
 from pelican import signals
 
 from . import prune
+from .lock import output_lock
 from .signature import Signer
 from .store import PageStore
 from .writer import CachingWriter
 
 logger = logging.getLogger(__name__)
-PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process", "pelican-sitemap")
+PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process")
 # One build at a time per process (`make serve` rebuilds in the same process).
 _build = {}
 # Other plugins name the output folders they look after themselves (search: pagefind):
@@ -38,6 +43,23 @@ keep_folders = signal("incremental_keep_folders")
 
 def enabled(settings) -> bool:
     return settings.get("INCREMENTAL", True) and not settings.get("DELETE_OUTPUT_DIRECTORY")
+
+
+def take_turns(pelican):
+    """On `initialized`: each run of this Pelican (every rebuild of `make serve`) holds
+    the output folder's lock from start to end, raised or not. Pelican sends no signal
+    when a build fails, so the run itself is wrapped."""
+    run = pelican.run
+    if getattr(run, "takes_turns", False):
+        return
+
+    @functools.wraps(run)
+    def locked_run(*args, **kwargs):
+        with output_lock(pelican.output_path):
+            return run(*args, **kwargs)
+
+    locked_run.takes_turns = True
+    pelican.run = locked_run
 
 
 def start(pelican):
@@ -99,13 +121,26 @@ def finish(pelican):
         for name in names:
             full = os.path.join(folder, name)
             files[os.path.relpath(full, root).replace(os.sep, "/")] = os.stat(full).st_mtime_ns
-    gone = prune.stale(files, claimed, _build["start_ns"],
-                       pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives"), kept)  # fmt: skip
+    derivatives = pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives")
+    gone = prune.stale(files, claimed, _build["start_ns"], derivatives, kept,
+                       _pictures_shown(writer, derivatives, pelican.settings))  # fmt: skip
     logger.debug("incremental: removing %s", gone)
     prune.remove(root, gone)
     store.save()
     logger.info("incremental: %d pages rendered, %d unchanged, %d old files removed",
                 writer.rendered, writer.skipped, len(gone))  # fmt: skip
+
+
+def _pictures_shown(writer, derivatives, settings) -> set[str]:
+    """The resized pictures the site's pages show: read from each page rendered now
+    (after image-process rewrote it), and noted in the manifest for the pages kept."""
+    rendered = {os.path.abspath(p) for p in writer._written_files}
+    siteurl = settings.get("SITEURL") or ""
+    for name, entry in writer.store.new.items():
+        if os.path.abspath(entry["path"]) in rendered:
+            with open(entry["path"], encoding="utf-8", errors="replace") as f:
+                entry["shows"] = prune.pictures_shown(f.read(), name, siteurl, derivatives)
+    return {path for entry in writer.store.new.values() for path in entry.get("shows", ())}
 
 
 def site_key(settings) -> str:
@@ -138,6 +173,8 @@ def _files(folder):
 
 
 def register():
+    # One build at a time in an output folder (`make html` during `make serve`).
+    signals.initialized.connect(take_turns)
     # The first signal of every build: the time after which files belong to it.
     signals.get_generators.connect(start)
     # Pelican writes every page through the writer this returns.

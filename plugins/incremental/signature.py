@@ -22,8 +22,10 @@ _unique = count()
 
 
 class Signer:
-    """Signs the values of one build. Contents are signed once and remembered, so
-    the list of every post costs one pass however many pages show it."""
+    """Signs the values of one build. Contents are signed once and remembered (until
+    an attribute is set again), so the list of every post costs one pass however many
+    pages show it. Plugins give a page its own values as write_file arguments, and
+    finish changing the site-wide ones before pages are written."""
 
     def __init__(self):
         self._contents = {}  # (id(content), level) -> its signature
@@ -42,15 +44,18 @@ class Signer:
         level = min(depth, 2)
         if level == 2:
             return _shallow(obj)
+        attrs = vars(obj)
         known = self._contents.get((id(obj), level))
-        if known is None:
+        if known is None or known[0] is not obj or known[1] != tuple(attrs.values()):
             parts = [type(obj).__qualname__, _linked_content(obj)]
-            for name in sorted(vars(obj)):
+            for name in sorted(attrs):
                 if name not in SKIP_ATTRS:
                     parts.append(name)
-                    self._add(vars(obj)[name], parts, depth=level + 1)
-            known = self._contents[(id(obj), level)] = _digest(parts)
-        return known
+                    self._add(attrs[name], parts, depth=level + 1)
+            # Signed again if a plugin sets an attribute to another value after this (as
+            # the brochures plugin once set a brochure's sections as it wrote its page).
+            known = self._contents[(id(obj), level)] = (obj, tuple(attrs.values()), _digest(parts))
+        return known[2]
 
     def _add(self, value, parts, depth):
         if value is None or isinstance(value, (bool, int, float, str, bytes)):

@@ -1,11 +1,12 @@
 """The pages of the previous build (the manifest): for each output file, the template,
-the names it looked up, their signature and the file's size and time as written."""
+the names it looked up, their signature, the resized pictures it shows, and the
+file's size and time as written."""
 
 import json
 import os
 import tempfile
 
-VERSION = 1
+VERSION = 2  # 2: the pictures each page shows
 
 
 class PageStore:

@@ -10,6 +10,7 @@ Everything else goes through Pelican's own writer code unchanged.
 import logging
 import os
 
+from blinker import signal
 from jinja2.runtime import Context
 from pelican import signals
 from pelican.paginator import Paginator
@@ -19,6 +20,10 @@ from pelican.writers import Writer
 from .signature import Signer, _digest
 
 logger = logging.getLogger(__name__)
+# Sent for each page left as it was, as `content_written` is for each page written, with
+# the context it would have been rendered with: a plugin listing the site's pages (the
+# sitemap) connects to both.
+page_kept = signal("incremental_page_kept")
 _looked_up = []  # the names being recorded for the page now rendering (a stack)
 
 
@@ -98,6 +103,7 @@ class CachingWriter(Writer):
         if self._unchanged(name, path, template, localcontext, context, override):
             self.store.keep(name, path)
             self.skipped += 1
+            page_kept.send(path, context=localcontext)
             return
         template.environment.context_class = RecordingContext
         _looked_up.append(set())
