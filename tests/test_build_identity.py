@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from conftest import ROOT, SAMPLE_CONTENT, Build, build
+from conftest import ROOT, SAMPLE_CONTENT, SAMPLE_SETTINGS, Build, build
 from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -213,7 +213,7 @@ def fork_builds(*jobs: tuple[Path, Path, dict, Path]) -> list[Build]:
     for folder, content, extra, cwd in jobs:
         folder.mkdir(parents=True, exist_ok=True)
         overrides = {"CACHE_PATH": str(folder / "cache"), **extra}
-        argv = [str(content), "-o", str(folder / "output"), "-s", str(ROOT / "pelicanconf.py"),
+        argv = [str(content), "-o", str(folder / "output"), "-s", str(SAMPLE_SETTINGS),
                 "--log-handler", "plain", "-e", *(f"{k}={json.dumps(v)}" for k, v in
                 overrides.items())]  # fmt: skip
         log = folder / "build.log"

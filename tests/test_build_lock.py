@@ -14,14 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build
+from conftest import ROOT, SAMPLE_SETTINGS, build
 from test_build_identity import assert_same_site
 from tiny_site import settings, write_site
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from incremental.lock import lock_path, output_lock  # noqa: E402
 
-PLUGINS = runpy.run_path(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+PLUGINS = runpy.run_path(str(SAMPLE_SETTINGS))["PLUGINS"]
 WAITING = "Another build is writing to"
 # A build holds here (after writing its first page) until the test lets it go, and
 # fails when a post is called "Boom": what a half-finished or crashing build does.
@@ -53,7 +53,7 @@ def pelican(folder: Path, content: Path, extra: dict, *options, log: Path) -> su
     """`pelican` as the Makefile runs it, in the background, its output in `log`."""
     overrides = {"CACHE_PATH": str(folder / "cache"), **extra}
     cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(folder / "output"),
-           "-s", str(ROOT / "pelicanconf.py"), "--log-handler", "plain", *options,
+           "-s", str(SAMPLE_SETTINGS), "--log-handler", "plain", *options,
            "-e", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]  # fmt: skip
     with open(log, "w") as out:
         return subprocess.Popen(cmd, cwd=content.parent, stdout=out, stderr=subprocess.STDOUT,
