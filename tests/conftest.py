@@ -73,6 +73,20 @@ def build(
     return Build(proc.returncode, output, proc.stdout + proc.stderr)
 
 
+# Every deploy setting, empty: in a test, a library's own .env never fills one in.
+NO_DEPLOY = dict.fromkeys(("DEPLOY_METHOD", "DEPLOY_RSYNC_TARGET", "DEPLOY_GHP_REMOTE",
+                           "DEPLOY_GHP_BRANCH", "DEPLOY_GHP_CNAME"), "")  # fmt: skip
+
+
+def run_deploy(output: Path, env: dict, *args, cwd=ROOT, path=None):
+    """`make deploy` (scripts/deploy.py) of `output` with only the deploy settings in `env`."""
+    run_env = {**os.environ, **NO_DEPLOY, **env, **({"PATH": path} if path is not None else {})}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "deploy.py"), *args, str(output)],
+        cwd=cwd, env=run_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
 def run_check(content: Path, cwd: Path, *, settings: str = "", env=None):
     """`make check` on `content`: the checks command with the sample's settings pointed at
     it, plus `settings` (lines of Python) and `env`."""

@@ -12,7 +12,15 @@ import subprocess
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import ROOT, SAMPLE_PUBLISH_SETTINGS, SAMPLE_SETTINGS, SITEURL, build, run_check
+from conftest import (
+    NO_DEPLOY,
+    ROOT,
+    SAMPLE_PUBLISH_SETTINGS,
+    SAMPLE_SETTINGS,
+    SITEURL,
+    build,
+    run_check,
+)
 from PIL import Image
 
 GOOD = """Title: A good post
@@ -313,7 +321,7 @@ def test_make_publish_stops_on_a_bad_post(tmp_path):
         ["make", "--no-print-directory", "publish", f"INPUTDIR={content}", f"OUTPUTDIR={out}",
          f"SETTINGS={SAMPLE_SETTINGS}", f"PUBLISHCONF={SAMPLE_PUBLISH_SETTINGS}",
          f"PELICANOPTS=-e 'CACHE_PATH=\"{tmp_path / 'cache'}\"'"],
-        cwd=ROOT, env={**os.environ, "SITEURL": SITEURL, "COLUMNS": "200"},
+        cwd=ROOT, env={**os.environ, **NO_DEPLOY, "SITEURL": SITEURL, "COLUMNS": "200"},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode != 0

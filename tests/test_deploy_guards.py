@@ -8,22 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import NO_DEPLOY, ROOT, SAMPLE_PUBLISH_SETTINGS, SAMPLE_SETTINGS, run_deploy
 
 PY = sys.executable
 MARKER = ".noticeboard-site"
 
 pytestmark = pytest.mark.skipif(not shutil.which("rsync"), reason="rsync is not installed")
-
-
-def deploy(output, env, *args, cwd=ROOT, path=None):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOY_")}
-    if path is not None:
-        clean["PATH"] = path
-    return subprocess.run(
-        [PY, str(ROOT / "scripts" / "deploy.py"), *args, str(output)],
-        cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 def rsync_to(target):
@@ -63,7 +53,7 @@ def test_rsync_refuses_a_folder_that_is_not_the_sites_own(site, server, where):
     www, home = server
     target = www if where == "one level too high" else home
     before = files(www.parent)
-    proc = deploy(site, rsync_to(f"{target}/"))
+    proc = run_deploy(site, rsync_to(f"{target}/"))
     assert proc.returncode != 0, proc.stdout
     message = proc.stderr
     assert f"DEPLOY_RSYNC_TARGET={target}/ already holds" in message
@@ -80,7 +70,7 @@ def test_rsync_refuses_a_folder_that_is_not_the_sites_own(site, server, where):
 def test_rsync_deploys_into_a_new_folder_then_again_into_the_marked_one(site, server):
     www, home = server
     target = www / "library"
-    first = deploy(site, rsync_to(f"{target}/"))
+    first = run_deploy(site, rsync_to(f"{target}/"))
     assert first.returncode == 0, first.stderr
     assert (target / "index.html").read_bytes() == (site / "index.html").read_bytes()
     assert (target / MARKER).is_file() and "Noticeboard" in (target / MARKER).read_text()
@@ -88,7 +78,7 @@ def test_rsync_deploys_into_a_new_folder_then_again_into_the_marked_one(site, se
     # longer has, and never the marker.
     (site / "news" / "index.html").unlink()
     (target / "stale.html").write_text("old")
-    second = deploy(site, rsync_to(target))  # with or without the trailing slash
+    second = run_deploy(site, rsync_to(target))  # with or without the trailing slash
     assert second.returncode == 0, second.stderr
     assert (target / MARKER).is_file()
     assert not (target / "stale.html").exists() and not (target / "news" / "index.html").exists()
@@ -100,15 +90,15 @@ def test_rsync_deploys_into_a_new_folder_then_again_into_the_marked_one(site, se
 def test_rsync_deploys_into_an_empty_folder_and_one_marked_by_hand(site, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert deploy(site, rsync_to(empty)).returncode == 0
+    assert run_deploy(site, rsync_to(empty)).returncode == 0
     assert (empty / MARKER).is_file()
     old = tmp_path / "old-site"
     old.mkdir()
     (old / "old.html").write_text("the old site")
-    refused = deploy(site, rsync_to(old))
+    refused = run_deploy(site, rsync_to(old))
     assert refused.returncode != 0 and (old / "old.html").exists()
     (old / MARKER).touch()  # the fix the message gives
-    again = deploy(site, rsync_to(old))
+    again = run_deploy(site, rsync_to(old))
     assert again.returncode == 0, again.stderr
     assert not (old / "old.html").exists() and (old / "index.html").exists()
 
@@ -128,21 +118,21 @@ def test_a_remote_target_is_looked_at_through_rsync_like_the_deploy(site, server
     fake.write_text(FAKE_SSH)
     fake.chmod(0o755)
     shell = {"RSYNC_RSH": str(fake)}
-    refused = deploy(site, {**rsync_to(f"admin@server:{home}/"), **shell})
+    refused = run_deploy(site, {**rsync_to(f"admin@server:{home}/"), **shell})
     assert refused.returncode != 0 and "already holds" in refused.stderr
     assert f"ssh admin@server touch {home}/{MARKER}" in refused.stderr
     assert (home / ".ssh" / "authorized_keys").exists()
-    ok = deploy(site, {**rsync_to(f"admin@server:{www}/library/"), **shell})
+    ok = run_deploy(site, {**rsync_to(f"admin@server:{www}/library/"), **shell})
     assert ok.returncode == 0, ok.stderr
     assert (www / "library" / MARKER).is_file() and (www / "library" / "index.html").is_file()
-    again = deploy(site, {**rsync_to(f"admin@server:{www}/library"), **shell})
+    again = run_deploy(site, {**rsync_to(f"admin@server:{www}/library"), **shell})
     assert again.returncode == 0, again.stderr
 
 
 def test_rsync_to_a_file_or_an_unreadable_address_is_refused(site, tmp_path):
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    proc = deploy(site, rsync_to(a_file))
+    proc = run_deploy(site, rsync_to(a_file))
     assert proc.returncode != 0
     assert "cannot look inside" in proc.stderr and "Not a directory" in proc.stderr
     assert a_file.read_text() == "x"
@@ -150,10 +140,10 @@ def test_rsync_to_a_file_or_an_unreadable_address_is_refused(site, tmp_path):
 
 def test_deploy_check_looks_without_deploying(site, server, tmp_path):
     www, _ = server
-    refused = deploy(site, rsync_to(www), "--check")
+    refused = run_deploy(site, rsync_to(www), "--check")
     assert refused.returncode != 0 and "already holds" in refused.stderr
     new = www / "library"
-    ready = deploy(site, rsync_to(new), "--check")
+    ready = run_deploy(site, rsync_to(new), "--check")
     assert ready.returncode == 0 and "ready to deploy (rsync)" in ready.stdout
     assert not new.exists() and not (site / MARKER).exists()
 
@@ -201,7 +191,7 @@ def repo(tmp_path):
 def test_ghp_refuses_the_branch_the_site_is_on(site, repo, branch, why):
     work, bare = repo
     before = git(bare, "rev-parse", "main")
-    proc = deploy(site, {"DEPLOY_METHOD": "ghp", "DEPLOY_GHP_BRANCH": branch, **GIT_ENV},
+    proc = run_deploy(site, {"DEPLOY_METHOD": "ghp", "DEPLOY_GHP_BRANCH": branch, **GIT_ENV},
                   cwd=work)  # fmt: skip
     assert proc.returncode != 0, proc.stdout
     assert f"DEPLOY_GHP_BRANCH={branch} {why}" in proc.stderr
@@ -214,7 +204,7 @@ def test_ghp_refuses_the_branch_the_site_is_on(site, repo, branch, why):
 def test_ghp_refuses_any_branch_with_the_kits_files(site, repo):
     work, bare = repo
     git(work, "branch", "old-main", "main")
-    proc = deploy(site, {"DEPLOY_METHOD": "ghp", "DEPLOY_GHP_BRANCH": "old-main", **GIT_ENV},
+    proc = run_deploy(site, {"DEPLOY_METHOD": "ghp", "DEPLOY_GHP_BRANCH": "old-main", **GIT_ENV},
                   cwd=work)  # fmt: skip
     assert proc.returncode != 0
     assert "has the kit's own files (pelicanconf.py in refs/heads/old-main)" in proc.stderr
@@ -223,12 +213,12 @@ def test_ghp_refuses_any_branch_with_the_kits_files(site, repo):
 def test_ghp_deploys_to_its_own_branch(site, repo):
     work, bare = repo
     env = {"DEPLOY_METHOD": "ghp", **GIT_ENV}
-    assert deploy(site, env, "--check", cwd=work).returncode == 0
-    proc = deploy(site, env, cwd=work)
+    assert run_deploy(site, env, "--check", cwd=work).returncode == 0
+    proc = run_deploy(site, env, cwd=work)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "index.html" in git(bare, "ls-tree", "--name-only", "gh-pages").split()
     # Deploying again to gh-pages (now holding the site, not the kit) is still allowed.
-    assert deploy(site, env, cwd=work).returncode == 0
+    assert run_deploy(site, env, cwd=work).returncode == 0
     assert git(bare, "show", "main:pelicanconf.py").startswith("SITENAME")
 
 
@@ -251,7 +241,7 @@ def path_without_rsync(tmp_path) -> str:
 
 def test_deploy_without_rsync_says_how_to_install_it(site, tmp_path):
     path = path_without_rsync(tmp_path)
-    proc = deploy(site, rsync_to(tmp_path / "www"), "--check", path=path)
+    proc = run_deploy(site, rsync_to(tmp_path / "www"), "--check", path=path)
     assert proc.returncode != 0
     assert "rsync is not installed, and DEPLOY_METHOD=rsync needs it" in proc.stderr
     assert "apt-get install rsync" in proc.stderr
@@ -264,9 +254,10 @@ def test_make_publish_looks_for_rsync_before_building(tmp_path):
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
     out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOY_")}
+    env = {**os.environ, **NO_DEPLOY}
     proc = subprocess.run(
-        ["make", "--no-print-directory", "publish", f"INPUTDIR={content}", f"OUTPUTDIR={out}"],
+        ["make", "--no-print-directory", "publish", f"INPUTDIR={content}", f"OUTPUTDIR={out}",
+         f"SETTINGS={SAMPLE_SETTINGS}", f"PUBLISHCONF={SAMPLE_PUBLISH_SETTINGS}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
         env={**env, **rsync_to(tmp_path / "www"), "PATH": path,
              "SITEURL": "https://www.riverside-libraries.example"},

@@ -2,7 +2,6 @@
 
 import gzip
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from conftest import ROOT, SAMPLE_CONTENT, SAMPLE_SETTINGS, SITEURL, build, run_check
+from conftest import ROOT, SAMPLE_CONTENT, SAMPLE_SETTINGS, SITEURL, build, run_check, run_deploy
 
 PY = sys.executable
 
@@ -169,18 +168,6 @@ def test_sitemap_and_robots(publish_site):
 # -- deploy -------------------------------------------------------------------------------
 
 
-def deploy(output, env, cwd=ROOT):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOY_")}
-    return subprocess.run(
-        [PY, str(ROOT / "scripts" / "deploy.py"), str(output)],
-        cwd=cwd,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture
 def site_copy(publish_site, tmp_path):
     output = tmp_path / "site"
@@ -195,7 +182,7 @@ def test_deploy_rsync_to_a_local_folder_with_precompressed_copies(site_copy, tmp
     target.mkdir()
     (target / ".noticeboard-site").touch()  # an earlier deploy's (tests/test_deploy_guards.py)
     (target / "stale.html").write_text("old")
-    proc = deploy(site_copy, {"DEPLOY_METHOD": "rsync", "DEPLOY_RSYNC_TARGET": f"{target}/"})
+    proc = run_deploy(site_copy, {"DEPLOY_METHOD": "rsync", "DEPLOY_RSYNC_TARGET": f"{target}/"})
     assert proc.returncode == 0, proc.stderr
     assert (target / "index.html").read_bytes() == (site_copy / "index.html").read_bytes()
     assert not (target / "stale.html").exists()  # the server mirrors the build
@@ -220,7 +207,7 @@ def test_deploy_to_github_pages_in_a_local_bare_repository(site_copy, tmp_path):
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@e",
     }
-    proc = deploy(site_copy, env, cwd=work)
+    proc = run_deploy(site_copy, env, cwd=work)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     files = subprocess.run(
         ["git", "-C", str(bare), "ls-tree", "-r", "--name-only", "gh-pages"],
@@ -236,9 +223,9 @@ def test_deploy_to_github_pages_in_a_local_bare_repository(site_copy, tmp_path):
 
 
 def test_deploy_without_a_method_says_what_to_do(site_copy):
-    proc = deploy(site_copy, {"DEPLOY_METHOD": ""})
+    proc = run_deploy(site_copy, {"DEPLOY_METHOD": ""})
     assert proc.returncode == 0 and "no DEPLOY_METHOD" in proc.stdout
-    bad = deploy(site_copy, {"DEPLOY_METHOD": "ftp"})
+    bad = run_deploy(site_copy, {"DEPLOY_METHOD": "ftp"})
     assert bad.returncode != 0 and "use rsync or ghp" in bad.stderr
 
 
