@@ -13,7 +13,18 @@ from conftest import ROOT, SAMPLE, build
 
 sys.path.insert(0, str(ROOT / "plugins"))
 
-CHANNEL_PREFIXES = ("MASTODON_", "BLUESKY_", "WEBHOOK_", "EMAIL_", "KIDS_", "DEPLOY_")
+CHANNEL_PREFIXES = (
+    "MASTODON_",
+    "BLUESKY_",
+    "WEBHOOK_",
+    "EMAIL_",
+    "FACEBOOK_",
+    "INSTAGRAM_",
+    "THREADS_",
+    "X_",
+    "KIDS_",
+    "DEPLOY_",
+)
 SITEURL = "https://www.riverside-libraries.example"
 
 POSTS = {
@@ -181,25 +192,23 @@ def clean_env(extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(CHANNEL_PREFIXES)}
     env.update({"SITEURL": SITEURL, "PYTHONPATH": str(ROOT / "plugins"), "COLUMNS": "200"})
     # Set every key empty so python-dotenv never fills one in from a local .env.
-    for prefix in ("MASTODON", "BLUESKY", "WEBHOOK", "EMAIL"):
-        for key in (
-            "API_BASE_URL",
-            "ACCESS_TOKEN",
-            "HANDLE",
-            "APP_PASSWORD",
-            "SERVICE",
-            "URL",
-            "PRESET",
-            "SMTP_HOST",
-            "FROM",
-            "TO",
-            "SMTP_PASSWORD",
-            "SMTP_USER",
-        ):
-            env.setdefault(f"{prefix}_{key}", "")
+    for key in every_channel_key():
+        env.setdefault(key, "")
     env["DEPLOY_METHOD"] = ""
     env.update(extra or {})
     return env
+
+
+def every_channel_key() -> list[str]:
+    """Every .env key of every channel the kit has, by its default name."""
+    from announce.channels import TYPES
+    from announce.config import DEFAULTS, read_config
+
+    return [
+        key
+        for channel in read_config(DEFAULTS, environ={}).channels
+        for key in TYPES[channel.type].env_keys(channel)
+    ]
 
 
 def kill_when(proc, path_fragment):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 DEFAULT_TEMPLATE = "{title}\n\n{summary}\n\n{url}\n\n{hashtags}"
 TEMPLATE_FIELDS = {"title", "summary", "url", "hashtags"}
-CHANNEL_TYPES = ("mastodon", "bluesky", "webhook", "email")
+CHANNEL_TYPES = ("mastodon", "bluesky", "webhook", "email", "facebook", "instagram", "threads", "x")
 
 # Every setting the plugin reads, with its default. All are documented in the README.
 DEFAULTS = {
@@ -36,9 +36,22 @@ DEFAULTS = {
 }
 
 # Keys of a channel entry in ANNOUNCE_CHANNELS, and the values the fixed ones take.
-CHANNEL_OPTIONS = {"type", "env", "categories", "tags", "template", "visibility", "preset", "since"}
+CHANNEL_OPTIONS = {
+    "type",
+    "env",
+    "categories",
+    "tags",
+    "template",
+    "visibility",
+    "preset",
+    "since",
+    "post_as",
+    "link",
+}
 VISIBILITIES = ("public", "unlisted", "private")
 PRESETS = ("discord", "slack", "teams", "json")
+POST_AS = ("link", "photo")  # facebook: a link post (card from the page) or a photo post
+LINK_AS = ("address", "bio")  # instagram: the short address as text, or "link in bio"
 
 
 @dataclass(frozen=True)
@@ -158,7 +171,12 @@ def _channel(name, entry) -> ChannelConfig:
     if kind not in CHANNEL_TYPES:
         raise SettingsError(f"{where}: type {kind!r} is not one of {', '.join(CHANNEL_TYPES)}.")
     options = {}
-    for key, allowed in (("visibility", VISIBILITIES), ("preset", PRESETS)):
+    for key, allowed in (
+        ("visibility", VISIBILITIES),
+        ("preset", PRESETS),
+        ("post_as", POST_AS),
+        ("link", LINK_AS),
+    ):
         if key in entry:
             if entry[key] not in allowed:
                 raise SettingsError(_bad(f"{where}['{key}']", entry[key], " or ".join(allowed)))

@@ -28,6 +28,15 @@ class Message:
     extra: dict = field(default_factory=dict)  # channel-specific (email subject, payload)
 
 
+@dataclass
+class Account:
+    """What `make announce-check` found for one channel, without posting anything."""
+
+    who: str  # the account that posts: "@riverside@libraries.social", "Riverside (Page 123)"
+    facts: list[str] = field(default_factory=list)  # the token's expiry, limits read
+    missing: list[str] = field(default_factory=list)  # each: what is missing, and the fix
+
+
 @dataclass(frozen=True)
 class Receipt:
     remote_id: str
@@ -155,6 +164,12 @@ class Channel:
     # -- the network: I/O -------------------------------------------------------------
     def connect(self):
         """Log in and read the network's limits. Called once per run, before sending."""
+
+    def check(self) -> Account:
+        """Log in and look at the account and its permissions without posting
+        (`make announce-check`). Raises AnnounceError when the channel cannot be used;
+        a permission it lacks goes in `missing`, with how to add it."""
+        raise NotImplementedError
 
     def send(self, message, post, media: dict) -> Receipt:
         """Post `message`. `media` holds what was uploaded for it by an earlier attempt
