@@ -4,6 +4,7 @@ python -m announce send [--settings publishconf.py]
 python -m announce preview
 python -m announce reconcile
 python -m announce retry --post content/posts/x.md [--channel webhook]
+python -m announce check
 
 Exit codes: 0 all done (sent, skipped, or waiting for a later run); 1 something is
 pending, failed or unknown (the table says what); 2 the settings, plan or ledger need
@@ -21,7 +22,7 @@ from pelican.settings import read_settings
 from . import ledger as states
 from .channels import TYPES
 from .config import SettingsError, read_config
-from .errors import NotConfigured, NotSendable
+from .errors import AnnounceError, NotConfigured, NotSendable
 from .ledger import Ledger, LedgerError
 from .lock import Busy, run_lock
 from .plan import read_plan
@@ -36,7 +37,7 @@ BUSY = 75  # EX_TEMPFAIL: try again later
 
 def main(argv=None, environ=None) -> int:
     parser = argparse.ArgumentParser(prog="announce", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["send", "preview", "reconcile", "retry"])
+    parser.add_argument("command", choices=["send", "preview", "reconcile", "retry", "check"])
     parser.add_argument("--settings", default="publishconf.py")
     parser.add_argument("--post", help="retry: the post's file, e.g. content/posts/x.md")
     parser.add_argument("--channel", help="retry: only this channel")
@@ -52,6 +53,8 @@ def main(argv=None, environ=None) -> int:
         if args.command == "retry":
             with run_lock(config.state_dir, "make announce-retry"):
                 return retry(config, settings, args.post, args.channel)
+        if args.command == "check":
+            return check(channels, environ, redactor)
         plan = read_plan(config.plan_path)
     except Busy as err:
         logger.error("announce: %s", err)
@@ -92,6 +95,42 @@ def main(argv=None, environ=None) -> int:
         return 2
     print(table(rows, redactor))
     return 0 if all(r.status in OK for r in rows) else 1
+
+
+def check(channels, environ, redactor) -> int:
+    """`make announce-check`: log in to every channel set up in .env and say which
+    account it posts as and what it lacks, without posting anything."""
+    problems = 0
+    for channel in channels:
+        kind = type(channel)
+        if not kind.configured(channel.config, environ):
+            keys = kind.env_keys(channel.config)
+            required = [f"{channel.config.env_prefix}_{k}" for k in kind.keys]
+            unset = [k for k in required if not environ.get(k, "").strip()]
+            if any(environ.get(k, "").strip() for k in keys):  # half set up
+                problems += 1
+                print(f"{channel.name}: not set up: {', '.join(unset)} missing in .env")
+            else:
+                print(f"{channel.name}: not set up (no keys in .env)")
+            continue
+        try:
+            channel.validate()
+            channel.connect()
+            account = channel.check()
+        except AnnounceError as err:
+            problems += 1
+            print(redactor.text(f"{channel.name}: FAILED: {err}"))
+            continue
+        state = "MISSING SOMETHING" if account.missing else "OK"
+        print(redactor.text(f"{channel.name}: {state}: posts as {account.who}"))
+        for fact in account.facts:
+            print(redactor.text(f"    {fact}"))
+        for missing in account.missing:
+            print(redactor.text(f"    missing: {missing}"))
+        problems += bool(account.missing)
+    if problems:
+        print(f"\n{problems} channel(s) need fixing before they can announce.")
+    return 1 if problems else 0
 
 
 def _plan_matches(plan, ledger, config):

@@ -32,6 +32,9 @@ DEFAULTS = {
         "bluesky": {"type": "bluesky"},
         "webhook": {"type": "webhook"},
         "email": {"type": "email"},
+        "facebook": {"type": "facebook"},
+        "instagram": {"type": "instagram"},
+        "threads": {"type": "threads"},
     },
 }
 

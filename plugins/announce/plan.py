@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from feeds.entries import entry_id
 from feeds.text import plain
 
+from . import public_image
+from .config import POST_AS
 from .ledger import DONE
 from .post import Post
 
@@ -24,6 +26,13 @@ OPT_OUT = {"no", "false", "off", "0"}
 
 def wants_announcing(article) -> bool:
     return str(article.metadata.get("announce", "yes")).strip().lower() not in OPT_OUT
+
+
+def announce_as(article) -> str:
+    """`Announce-As:` (link or photo), checked when the post was read (see
+    check_announce_as); "" when absent or not understood."""
+    value = str(article.metadata.get("announce-as") or "").strip().lower()
+    return value if value in POST_AS else ""
 
 
 def picture(article, content_path: str) -> tuple[str, str, str]:
@@ -47,6 +56,7 @@ def picture(article, content_path: str) -> tuple[str, str, str]:
 class Site:
     siteurl: str  # no trailing slash
     content_path: str
+    output_path: str = ""  # where a picture Meta fetches is written ("": none written)
 
     def url(self, article) -> str:
         return f"{self.siteurl}/{article.url}"
@@ -60,6 +70,9 @@ def make_post(article, site: Site, post_id, history=(), urls=()) -> Post:
     """Everything a channel needs about one published post or brochure."""
     image_path, image, alt = picture(article, site.content_path)
     url = site.url(article)
+    public_url = ""
+    if image_path and site.output_path:
+        public_url, _ = public_image.publish(image_path, site.output_path, site.siteurl)
     return Post(
         id=post_id,
         source=os.path.relpath(article.source_path),
@@ -77,6 +90,8 @@ def make_post(article, site: Site, post_id, history=(), urls=()) -> Post:
         image_path=image_path,
         image_url=f"{site.siteurl}/{image}" if image else "",
         image_alt=alt,
+        public_image_url=public_url,
+        announce_as=announce_as(article),
         history=tuple(history),
         urls=tuple(urls),
     )

@@ -25,7 +25,7 @@ class AnnouncePlanGenerator(Generator):
         except SettingsError as err:  # `--fatal errors` stops the publish build here
             logger.error("pelicanconf.py: announce: %s", err)
             return
-        site = Site(self.settings["SITEURL"].rstrip("/"), self.settings["PATH"])
+        site = Site(self.settings["SITEURL"].rstrip("/"), self.settings["PATH"], self.output_path)
         try:
             ledger = Ledger.load(config.ledger, config.state_dir, write=False)
         except LedgerError as err:

@@ -21,6 +21,8 @@ class Post:
     image_path: str = ""  # local file
     image_url: str = ""
     image_alt: str = ""
+    public_image_url: str = ""  # the copy Meta fetches (see public_image.py)
+    announce_as: str = ""  # Announce-As: link or photo (Facebook), "" for the channel's own
     send_before: str = ""  # ISO 8601: after this, too late to send (an event reminder)
     history: tuple[str, ...] = ()  # the ids the ledger knew it by before (a corrected date)
     urls: tuple[str, ...] = ()  # the addresses it was announced with before (a new SITEURL)

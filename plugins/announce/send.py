@@ -247,11 +247,14 @@ class Sender:
             return Row(post.title, name, states.FAILED, str(err))
         for note in message.notes:
             logger.warning("%s", note)
-        if self.config.check_live:
-            if post.url not in self.live_cache:
-                self.live_cache[post.url] = self.live(post.url, self.config.live_timeout)
-            if not self.live_cache[post.url]:
-                return Row(post.title, name, states.PENDING, f"{post.url} does not answer 200 yet")
+        # The picture a network fetches itself must be on the site whether or not
+        # deploying is checked: the network cannot post it otherwise.
+        fetched = message.extra.get("fetched")
+        for url in ([post.url] if self.config.check_live else []) + ([fetched] if fetched else []):
+            if url not in self.live_cache:
+                self.live_cache[url] = self.live(url, self.config.live_timeout)
+            if not self.live_cache[url]:
+                return Row(post.title, name, states.PENDING, f"{url} does not answer 200 yet")
         return None
 
     def _claim_and_send(self, channel, post, status, message) -> tuple[Row, bool, bool]:

@@ -35,6 +35,18 @@ def mastodon_counter(url_length: int = 23) -> Callable[[str], int]:
     return count
 
 
+EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+
+
+def threads_count(text: str) -> int:
+    """Threads' count: characters, except that an emoji counts as its UTF-8 bytes
+    (https://developers.facebook.com/docs/threads/posts#limitations)."""
+    total = 0
+    for cluster in GRAPHEME.findall(text):
+        total += len(cluster.encode("utf-8")) if EMOJI.search(cluster) else len(cluster)
+    return total
+
+
 def hashtag(tag: str, mapping: dict | None = None) -> str | None:
     """`summer reading challenge` -> `SummerReadingChallenge` (screen readers read it
     as words). `mapping` overrides a tag's hashtag; mapping it to None drops it."""

@@ -2,7 +2,21 @@
 
 from .bluesky import BlueskyChannel
 from .email import EmailChannel
+from .facebook import FacebookChannel
+from .instagram import InstagramChannel
 from .mastodon import MastodonChannel
+from .threads import ThreadsChannel
 from .webhook import WebhookChannel
 
-TYPES = {c.kind: c for c in (MastodonChannel, BlueskyChannel, WebhookChannel, EmailChannel)}
+TYPES = {
+    c.kind: c
+    for c in (
+        MastodonChannel,
+        BlueskyChannel,
+        WebhookChannel,
+        EmailChannel,
+        FacebookChannel,
+        InstagramChannel,
+        ThreadsChannel,
+    )
+}

@@ -26,6 +26,8 @@ class Message:
     image: tuple[str, str] | None = None  # (local path, alt text)
     notes: list[str] = field(default_factory=list)  # e.g. why the image was left out
     extra: dict = field(default_factory=dict)  # channel-specific (email subject, payload)
+    # extra["fetched"]: the address of a picture the network fetches itself (Meta):
+    # it must answer before the post is claimed.
 
 
 @dataclass

@@ -16,7 +16,7 @@ from atproto_client.request import Request
 from ..errors import NetworkError, OutcomeUnknown, RateLimited, Rejected, ServerError, Unauthorized
 from ..images import thumbnail
 from ..text import URL, graphemes
-from .base import AccountPosts, Channel, Receipt
+from .base import Account, AccountPosts, Channel, Receipt
 
 HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -73,6 +73,10 @@ class BlueskyChannel(Channel):
                 f"{self.config.env_prefix}_APP_PASSWORD."
             ) from None
         self.did = self.client._session.did
+
+    def check(self):
+        handle = self.client._session.handle
+        return Account(f"@{handle} ({self.did}) on {self.service}", ["logged in; nothing was sent"])
 
     def _save_session(self, _event, session):
         os.makedirs(self.settings.state_dir, exist_ok=True)

@@ -8,7 +8,7 @@ from email.utils import formatdate, parseaddr
 from html import escape
 
 from ..errors import NetworkError, NotConfigured, OutcomeUnknown, Rejected, TryLater, Unauthorized
-from .base import Channel, Receipt, loopback
+from .base import Account, Channel, Receipt, loopback
 
 
 def build_email(message, post, sender, recipient, domain) -> EmailMessage:
@@ -83,10 +83,9 @@ class EmailChannel(Channel):
                 "587) or ssl (port 465); none is only for a relay on this computer."
             )
 
-    def send(self, message, post, media):
+    def _open(self):
+        """A connection, encrypted as set and logged in."""
         host, port = self.host, self.port
-        domain = self.sender.rpartition("@")[2] or "localhost"
-        mail = build_email(message, post, self.sender, self.recipient, domain)
         context = ssl.create_default_context()
         try:
             if self.security == "ssl":
@@ -102,30 +101,55 @@ class EmailChannel(Channel):
                 smtp.starttls(context=context)
             if self.user:
                 smtp.login(self.user, self.password)
-            smtp.send_message(mail)
         except smtplib.SMTPAuthenticationError:
+            smtp.close()
             raise Unauthorized(
                 f"{self.name}: the mail server refused the login. Fix: check "
                 f"{self.config.env_prefix}_SMTP_USER and _SMTP_PASSWORD in .env."
             ) from None
         except smtplib.SMTPNotSupportedError:
+            smtp.close()
             raise Rejected(
                 f"{self.name}: {host} does not offer STARTTLS (or a login after it). Fix: set "
                 f"{self.config.env_prefix}_SMTP_SECURITY=ssl (port 465), or ask your provider."
             ) from None
+        except (TimeoutError, smtplib.SMTPException, OSError) as err:
+            smtp.close()
+            raise NetworkError(f"{self.name}: {host} dropped the connection ({err})") from None
+        return smtp
+
+    def check(self):
+        smtp = self._open()
+        _quit(smtp)
+        login = f"logged in as {self.user}" if self.user else "no login (a local relay)"
+        return Account(
+            f"{self.sender} -> {self.recipient}",
+            [f"{self.host}:{self.port}, {self.security}, {login}; nothing was sent"],
+        )
+
+    def send(self, message, post, media):
+        domain = self.sender.rpartition("@")[2] or "localhost"
+        mail = build_email(message, post, self.sender, self.recipient, domain)
+        smtp = self._open()
+        try:
+            smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as err:
             code, said = next(iter(err.recipients.values()))
             raise _refused(self.name, code, said, "the address") from None
         except smtplib.SMTPResponseException as err:  # sender refused, data refused
             raise _refused(self.name, err.smtp_code, err.smtp_error, "the message") from None
         except (TimeoutError, smtplib.SMTPException, OSError):
-            raise OutcomeUnknown(f"{self.name}: the connection to {host} dropped") from None
+            raise OutcomeUnknown(f"{self.name}: the connection to {self.host} dropped") from None
         finally:
-            try:
-                smtp.quit()  # the message was accepted (or not) already: a failed goodbye
-            except (OSError, smtplib.SMTPException):  # changes nothing
-                smtp.close()
+            _quit(smtp)
         return Receipt(mail["Message-ID"])
+
+
+def _quit(smtp):
+    try:
+        smtp.quit()  # the message was accepted (or not) already: a failed goodbye
+    except (OSError, smtplib.SMTPException):  # changes nothing
+        smtp.close()
 
 
 def _refused(name, code, said, what):

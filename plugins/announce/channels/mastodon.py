@@ -15,7 +15,7 @@ from ..config import VISIBILITIES
 from ..errors import AnnounceError, NetworkError, RateLimited, Rejected, ServerError, Unauthorized
 from ..images import upload
 from ..text import mastodon_counter
-from .base import AccountPosts, Channel, Receipt
+from .base import Account, AccountPosts, Channel, Receipt
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,17 @@ class MastodonChannel(Channel):
             mastodon_version="4.0.0",
             version_check_mode="created",
         )
-        self.account_id = _get(self._call(self.client.account_verify_credentials), "id")
+        self.me = self._call(self.client.account_verify_credentials)
+        self.account_id = _get(self.me, "id")
         self._read_limits()
+
+    def check(self):
+        host = self.base_url.split("//", 1)[-1].rstrip("/")
+        return Account(
+            f"@{_get(self.me, 'acct')} on {host}",
+            [f"{self.limit} characters a post, links count {self.url_length}{self.limit_note}",
+             f"posts are {self.visibility}"],
+        )  # fmt: skip
 
     def _read_limits(self):
         """The instance's limits, where it says them. A server that does not (no

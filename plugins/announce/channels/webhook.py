@@ -5,7 +5,7 @@ import requests
 
 from ..config import PRESETS
 from ..errors import NetworkError, OutcomeUnknown, RateLimited, Rejected, ServerError, Unauthorized
-from .base import Channel, Receipt
+from .base import Account, Channel, Receipt
 
 LIMITS = {"discord": 2000, "slack": 3000, "teams": 20000, "json": None}
 
@@ -94,6 +94,15 @@ class WebhookChannel(Channel):
 
     def template(self):
         return self.config.template or "{title}\n\n{summary}\n\n{url}"
+
+    def check(self):
+        # A webhook has no way to look without posting: say what is set.
+        host = self.url.split("//", 1)[-1].split("/", 1)[0]
+        return Account(
+            f"a {self.preset} webhook on {host}",
+            ["a webhook cannot be checked without posting: `make announce-preview` shows "
+             "what it would get"],
+        )  # fmt: skip
 
     def send(self, message, post, media):
         url = self.url
