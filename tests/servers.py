@@ -1,5 +1,6 @@
 """Real servers on 127.0.0.1 for the announce tests, started and stopped by the tests."""
 
+import functools
 import http.client
 import http.server
 import json
@@ -369,3 +370,25 @@ class SmtpServer:
 
     def close(self):
         self.controller.stop()
+
+
+class Site(http.server.ThreadingHTTPServer):
+    """The deployed site: a folder served on 127.0.0.1 (networks that fetch a picture
+    themselves, like Meta's, fetch it from here)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = functools.partial(_QuietFiles, directory=str(folder))
+        super().__init__(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass

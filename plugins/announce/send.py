@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 
 from . import ledger as states
 from .channels.base import Media
-from .errors import AnnounceError, NotSendable, OutcomeUnknown, PermanentError, RetryableError
+from .errors import (
+    AnnounceError,
+    NotSendable,
+    OutcomeUnknown,
+    PermanentError,
+    RetryableError,
+    Unauthorized,
+)
 from .live import wait_until_live
 from .plan import channel_start
 
@@ -209,7 +216,10 @@ class Sender:
         """Send one post on one channel: (its row, whether a send was attempted,
         whether the channel is failing and the rest should wait)."""
         message = channel.compose(post)
-        row = self._before_claim(channel, post, status, message)
+        try:
+            row = self._before_claim(channel, post, status, message)
+        except Unauthorized as err:  # the token, not the post: the rest would fail too
+            return Row(post.title, channel.name, states.FAILED, str(err)), False, True
         if row is not None:
             return row, False, False
         return self._claim_and_send(channel, post, status, message)
@@ -235,6 +245,8 @@ class Sender:
         if channel.can_find:  # before every send: another run or computer may have posted
             try:
                 earlier = channel.find(post)
+            except Unauthorized:
+                raise
             except AnnounceError as err:
                 return Row(post.title, name, states.PENDING, f"could not look first: {err}")
             if earlier:
@@ -273,6 +285,11 @@ class Sender:
             final = states.UNKNOWN if unknown else states.PENDING
             ledger.record(post, name, final, claim=claim, reason=str(err))
             return Row(post.title, name, final, str(err)), True, True
+        except Unauthorized as err:
+            # Refused for the token or a permission, so nothing went out: the post is
+            # sent by the first run after the token is fixed, without a retry command.
+            ledger.record(post, name, states.PENDING, claim=claim, reason=str(err))
+            return Row(post.title, name, states.FAILED, str(err)), True, True
         except PermanentError as err:
             ledger.record(post, name, states.FAILED, claim=claim, reason=str(err))
             return Row(post.title, name, states.FAILED, str(err)), True, False

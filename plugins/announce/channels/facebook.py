@@ -29,8 +29,8 @@ class FacebookChannel(MetaChannel):
     fix_token = (
         "the Page access token has expired or was revoked (a password change or a removed "
         "admin does that). Make a new long-lived Page token (docs/connecting-accounts.md) "
-        "and put it in {prefix}_PAGE_TOKEN in .env, then `make announce-check` and "
-        "`make announce-retry`."
+        "and put it in {prefix}_PAGE_TOKEN in .env, then `make announce-check`: "
+        "the next `make announce` sends what waited."
     )
     fix_permission = (
         "the token lacks a permission or the Page task to post. Make a new Page token with "

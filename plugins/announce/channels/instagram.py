@@ -49,7 +49,7 @@ class InstagramChannel(MetaChannel):
     fix_token = (
         "the Instagram token has expired (tokens last 60 days unless refreshed) or was "
         "revoked. Make a new one (docs/connecting-accounts.md), put it in {prefix}_TOKEN "
-        "in .env, then `make announce-check` and `make announce-retry`."
+        "in .env, then `make announce-check`: the next `make announce` sends what waited."
     )
     fix_permission = (
         "the token lacks a permission. Make a new token with instagram_business_basic and "
@@ -75,12 +75,7 @@ class InstagramChannel(MetaChannel):
                       self.link_text(post), tags)  # fmt: skip
         text = compose(self.template(), parts, self.limit, self.count)
         message = Message(self.name, post.id, text, self.count(text), self.limit, post.url)
-        if post.image_path and not post.image_alt:
-            message.notes.append(
-                f"{post.source}: the picture has no Image-Alt: text, which people using "
-                "screen readers need, so Instagram cannot be sent. Fix: add an Image-Alt: line."
-            )
-        elif post.image_path:
+        if post.image_path and post.image_alt:  # else prepare() says why it cannot go
             message.image = (post.image_path, post.image_alt)
             message.extra["fetched"] = post.public_image_url
         return message

@@ -27,7 +27,7 @@ class ThreadsChannel(MetaChannel):
     fix_token = (
         "the Threads token has expired (tokens last 60 days unless refreshed) or was "
         "revoked. Make a new one (docs/connecting-accounts.md), put it in {prefix}_TOKEN in "
-        ".env, then `make announce-check` and `make announce-retry`."
+        ".env, then `make announce-check`: the next `make announce` sends what waited."
     )
     fix_permission = (
         "the token lacks a permission. Make a new token with threads_basic and "
