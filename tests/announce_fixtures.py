@@ -3,6 +3,7 @@ named in conftest.py), each reset to an empty account for every test."""
 
 import pytest
 from announce_helpers import Workspace
+from contracts.meta import FacebookGraph, InstagramGraph, ThreadsGraph
 from servers import MastodonMock, Pds, Recorder, SmtpServer
 
 
@@ -76,4 +77,74 @@ def bluesky_env(server, url=None):
         "BLUESKY_HANDLE": server.handle,
         "BLUESKY_APP_PASSWORD": server.password,
         "BLUESKY_SERVICE": url or server.url,
+    }
+
+
+# ---- Meta contract servers (tests/contracts/meta.py), one per session, reset per test ----
+
+
+def _meta_fixture(server):
+    server.reset()
+    yield server
+    server.resume()  # a test that paused it leaves it listening for the next
+    assert not server.crashes, "the contract server itself failed:\n" + "\n".join(server.crashes)
+
+
+@pytest.fixture(scope="session")
+def facebook_server():
+    server = FacebookGraph()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def facebook(facebook_server):
+    yield from _meta_fixture(facebook_server)
+
+
+@pytest.fixture(scope="session")
+def instagram_server():
+    server = InstagramGraph()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def instagram(instagram_server):
+    yield from _meta_fixture(instagram_server)
+
+
+@pytest.fixture(scope="session")
+def threads_server():
+    server = ThreadsGraph()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def threads(threads_server):
+    yield from _meta_fixture(threads_server)
+
+
+def facebook_env(server, url=None):
+    return {
+        "FACEBOOK_PAGE_ID": server.PAGE_ID,
+        "FACEBOOK_PAGE_TOKEN": server.token,
+        "FACEBOOK_GRAPH_URL": url or server.url,
+    }
+
+
+def instagram_env(server, url=None):
+    return {
+        "INSTAGRAM_USER_ID": server.USER_ID,
+        "INSTAGRAM_TOKEN": server.token,
+        "INSTAGRAM_GRAPH_URL": url or server.url,
+    }
+
+
+def threads_env(server, url=None):
+    return {
+        "THREADS_USER_ID": server.USER_ID,
+        "THREADS_TOKEN": server.token,
+        "THREADS_GRAPH_URL": url or server.url,
     }
