@@ -60,7 +60,7 @@ class Graph:
         params = {k: v for k, v in params.items() if v is not None}
         params["access_token"] = self.token
         url = f"{self.base_url}/{path.lstrip('/')}"
-        where = "query" if method == "GET" else "data"
+        where = "params" if method == "GET" else "data"
         try:
             response = self.session.request(
                 method, url, timeout=self.timeout, allow_redirects=False, **{where: params}

@@ -27,14 +27,14 @@ def short_address(url: str) -> str:
 
 
 def addresses(caption: str) -> str:
-    """The short addresses a caption names, written out whole (https://, with and without
-    a trailing slash), so that `links_to` recognises the post's address in them."""
+    """The short addresses a caption names, written out whole (with https:// or http://,
+    with and without a trailing slash), so that `links_to` recognises the post in them."""
     found = []
     for word in caption.split():
         word = word.rstrip(".,;:!?)")
         if "/" in word and "://" not in word:
-            found += [f"https://{word}", f"https://{word}/"]
-    return " ".join(found)
+            found += [f"{scheme}://{word}{end}" for scheme in ("https", "http") for end in "/ "]
+    return " ".join(a.strip() for a in found)
 
 
 class InstagramChannel(MetaChannel):
