@@ -563,3 +563,13 @@ def test_threads_permissions_and_token(threads):
     threads.expire_token()
     error = error_of(th(threads, "GET", "me"))
     assert (error["code"], error["error_subcode"]) == (190, 463)
+
+
+def test_rate_limit_fault_gets_the_usage_headers(threads):
+    threads.fault(r"/threads$", {"error": {"code": 4, "message": "(#4) limit"}, "status": 400})
+    r = th(threads, "POST", f"{threads.USER_ID}/threads", media_type="TEXT", text="x")
+    assert error_of(r)["code"] == 4
+    assert json.loads(r.headers["X-App-Usage"])["call_count"] == 100
+    [entry] = json.loads(r.headers["X-Business-Use-Case-Usage"])[threads.USER_ID]
+    assert entry["estimated_time_to_regain_access"] > 0
+    assert threads.containers == {}
