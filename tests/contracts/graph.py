@@ -242,8 +242,12 @@ class GraphServer(ContractServer):
         )
 
     def pick(self, node: dict, fields: dict, node_type: str, default=("id",)):
-        """Only the fields asked for (default `id`); an unknown field is Graph error 100."""
-        wanted = fields or dict.fromkeys(default)
+        """Only the fields asked for (default `id`), and always the node's `id` as Graph
+        does (e.g. the IG container sample {"status_code": "FINISHED", "id": ...}); an
+        unknown field is Graph error 100."""
+        wanted = dict(fields or dict.fromkeys(default))
+        if "id" in node:
+            wanted.setdefault("id", None)
         out = {}
         for name, sub in wanted.items():
             if name not in node:
@@ -259,9 +263,10 @@ class GraphServer(ContractServer):
             out[name] = value
         return out
 
-    def page_of(self, request, items, limit_default=25, limit_max=100):
+    def page_of(self, request, items, render=dict, limit_default=25, limit_max=100):
         """Cursor pagination: {"data": [...], "paging": {"cursors": {"before", "after"},
-        "next", "previous"}} (https://developers.facebook.com/docs/graph-api/results)."""
+        "next", "previous"}} (https://developers.facebook.com/docs/graph-api/results).
+        `items` carry their "id" (the cursor); `render` makes each one's answer."""
         try:
             limit = min(int(request.params.get("limit", limit_default)), limit_max)
         except ValueError as e:
@@ -276,7 +281,7 @@ class GraphServer(ContractServer):
             end = ids.index(cursor) if cursor in ids else 0
             start = max(0, end - limit)
         chunk = items[start : start + limit]
-        body = {"data": chunk}
+        body = {"data": [render(item) for item in chunk]}
         if chunk:
             cursors = {
                 "before": self.encode_cursor(chunk[0]["id"]),

@@ -208,8 +208,7 @@ class FacebookGraph(GraphServer):
         # PAGE_FEED: since/until bound created_time (unix seconds).
         posts = [p for p in posts if (since is None or p["time"] >= since)]
         posts = [p for p in posts if (until is None or p["time"] <= until)]
-        nodes = [self.post_node(p, fields) for p in posts]
-        return Reply(200, self.page_of(request, nodes, limit_max=100))
+        return Reply(200, self.page_of(request, posts, lambda p: self.post_node(p, fields)))
 
     def post_node(self, post, fields):
         node = {
@@ -600,8 +599,8 @@ class InstagramGraph(ContainerFlow):
         media = [m for m in reversed(self.media)]
         media = [m for m in media if (since is None or m["time"] >= since)]
         media = [m for m in media if (until is None or m["time"] <= until)]
-        nodes = [self.pick(self.media_node(m), fields, "IGMedia") for m in media]
-        return Reply(200, self.page_of(request, nodes))
+        render = lambda m: self.pick(self.media_node(m), fields, "IGMedia")  # noqa: E731
+        return Reply(200, self.page_of(request, media, render))
 
     def read_node(self, request, node_id):
         self.need(self.basic)
@@ -825,8 +824,8 @@ class ThreadsGraph(ContainerFlow):
         posts = [m for m in reversed(self.media)]
         posts = [m for m in posts if (since is None or m["time"] >= since)]
         posts = [m for m in posts if (until is None or m["time"] <= until)]
-        nodes = [self.pick(self.post_node(m), fields, "ThreadsMedia") for m in posts]
-        return Reply(200, self.page_of(request, nodes))
+        render = lambda m: self.pick(self.post_node(m), fields, "ThreadsMedia")  # noqa: E731
+        return Reply(200, self.page_of(request, posts, render))
 
     def read_node(self, request, node_id):
         self.need("threads_basic")
