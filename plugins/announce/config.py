@@ -32,6 +32,7 @@ DEFAULTS = {
         "bluesky": {"type": "bluesky"},
         "webhook": {"type": "webhook"},
         "email": {"type": "email"},
+        "x": {"type": "x"},
     },
 }
 
