@@ -97,7 +97,10 @@ def test_shorten_never_exceeds_and_only_cuts_at_words(value, limit):
 # -- X's weighted count (https://docs.x.com/fundamentals/counting-characters) ----------
 
 x_count = x_counter()
-latin = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x10FF, exclude_categories=("Cs", "Mn", "Me")), max_size=200)  # fmt: skip
+latin = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x10FF, exclude_categories=("Cs", "Mn", "Me")),
+    max_size=200,
+)
 cjk = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=200)
 paths = st.text(st.characters(codec="ascii", categories=("Ll", "Nd")), max_size=200)
 

@@ -15,11 +15,14 @@ every answer carries the rate-limit headers (https://docs.x.com/x-api/fundamenta
 """
 
 import base64
+import hashlib
+import hmac
 import itertools
 import re
 import unicodedata
 import urllib.parse
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import regex
 from oauthlib.oauth1.rfc5849 import signature
@@ -80,7 +83,7 @@ class XApi(ContractServer):
         self.expired = True
 
     def remove_permission(self, name):
-        """"write": the app is Read only, so its tokens cannot post."""
+        """ "write": the app is Read only, so its tokens cannot post."""
         self.permissions.discard(name)
 
     def unenrol(self):
@@ -139,7 +142,9 @@ class XApi(ContractServer):
         return reply
 
     def _me(self, request):
-        return Reply(200, {"data": {"id": self.user_id, "name": self.name, "username": self.username}})  # fmt: skip
+        return Reply(
+            200, {"data": {"id": self.user_id, "name": self.name, "username": self.username}}
+        )
 
     def _timeline(self, request):
         """Newest first, at most max_results (5-100, default 10), from start_time on,
@@ -151,7 +156,8 @@ class XApi(ContractServer):
             size = int(request.query.get("max_results", 10))
             assert 5 <= size <= 100
             since = request.query.get("start_time")
-            since = datetime.strptime(since, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if since else None  # fmt: skip
+            if since:
+                since = datetime.strptime(since, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         except (ValueError, AssertionError):
             return self.invalid("max_results must be 5-100 and start_time YYYY-MM-DDTHH:mm:ssZ")
         fields = set(filter(None, request.query.get("tweet.fields", "").split(",")))
@@ -188,10 +194,22 @@ class XApi(ContractServer):
         if any(p["sent_text"] == text for p in self.posts):
             # The answer X gives a text the account already posted (403, about:blank).
             return self.problem(
-                403, "Forbidden", None, "You are not allowed to create a Tweet with duplicate content."
-            )  # fmt: skip
+                403,
+                "Forbidden",
+                None,
+                "You are not allowed to create a Tweet with duplicate content.",
+            )
         post = self._store(text, [str(i) for i in ids])
-        return Reply(201, {"data": {"id": post["id"], "text": post["text"], "edit_history_tweet_ids": [post["id"]]}})  # fmt: skip
+        return Reply(
+            201,
+            {
+                "data": {
+                    "id": post["id"],
+                    "text": post["text"],
+                    "edit_history_tweet_ids": [post["id"]],
+                }
+            },
+        )
 
     def _store(self, text, media_ids, when=None):
         """A post as X keeps it: every link shortened to t.co in the text, the address in
@@ -201,8 +219,13 @@ class XApi(ContractServer):
         for n, match in enumerate(re.finditer(r"https?://\S+", text)):
             short = f"https://t.co/{post_id[-6:]}{n}"
             shown = shown.replace(match.group(0), short, 1)
-            urls.append({"url": short, "expanded_url": match.group(0),
-                         "display_url": match.group(0).split("://", 1)[1][:26]})  # fmt: skip
+            urls.append(
+                {
+                    "url": short,
+                    "expanded_url": match.group(0),
+                    "display_url": match.group(0).split("://", 1)[1][:26],
+                }
+            )
         for url in urls:
             url["start"] = shown.index(url["url"])
             url["end"] = url["start"] + len(url["url"])
@@ -234,8 +257,17 @@ class XApi(ContractServer):
             return self.invalid("File size exceeds 5242880 bytes.")
         media_id = str(next(self.ids))
         self.media[media_id] = {"time": self.now(), "type": mime, "size": len(data), "alt": ""}
-        return Reply(200, {"data": {"id": media_id, "media_key": f"3_{media_id}",
-                                    "size": len(data), "expires_after_secs": MEDIA_EXPIRES}})  # fmt: skip
+        return Reply(
+            200,
+            {
+                "data": {
+                    "id": media_id,
+                    "media_key": f"3_{media_id}",
+                    "size": len(data),
+                    "expires_after_secs": MEDIA_EXPIRES,
+                }
+            },
+        )
 
     def _metadata(self, request):
         body = request.json if isinstance(request.json, dict) else {}
@@ -246,7 +278,9 @@ class XApi(ContractServer):
         if not isinstance(alt, str) or len(alt) > ALT_MAX:
             return self.invalid(f"alt_text.text must be at most {ALT_MAX} characters")
         media["alt"] = alt
-        return Reply(200, {"data": {"id": body["id"], "associated_metadata": {"alt_text": {"text": alt}}}})  # fmt: skip
+        return Reply(
+            200, {"data": {"id": body["id"], "associated_metadata": {"alt_text": {"text": alt}}}}
+        )
 
     # ---- authorisation, limits, errors -------------------------------------------------
 
@@ -272,15 +306,20 @@ class XApi(ContractServer):
                 "When authenticating requests to the Twitter API v2 endpoints, you must use "
                 "keys and tokens from a Twitter developer App that is attached to a Project.",
             )
-            reply.body.update(reason="client-not-enrolled",
-                              required_enrollment="Appropriate Level of API Access")  # fmt: skip
+            reply.body.update(
+                reason="client-not-enrolled", required_enrollment="Appropriate Level of API Access"
+            )
             return reply
         writes = request.method == "POST"
         if writes and not self.credits:
             # Pay-per-use with no credits left (https://docs.x.com/x-api/getting-started/pricing);
             # the body's wording is not documented: this is its shape.
-            return self.problem(402, "CreditsDepleted", "credits",
-                                "Your enrolled account does not have any credits.")  # fmt: skip
+            return self.problem(
+                402,
+                "CreditsDepleted",
+                "credits",
+                "Your enrolled account does not have any credits.",
+            )
         if writes and "write" not in self.permissions:
             return self.problem(
                 403,
@@ -302,9 +341,14 @@ class XApi(ContractServer):
             signature.base_string_uri(self.url + request.path),
             signature.normalize_parameters(params),
         )
-        expected = signature.sign_hmac_sha1(base, self.consumer_secret, self.token_secret)
-        given = dict(signature.collect_parameters(headers={"Authorization": header},
-                                                  exclude_oauth_signature=False)).get("oauth_signature")  # fmt: skip
+        key = f"{quote(self.consumer_secret, safe='')}&{quote(self.token_secret, safe='')}"
+        digest = hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()
+        expected = base64.b64encode(digest).decode()
+        given = dict(
+            signature.collect_parameters(
+                headers={"Authorization": header}, exclude_oauth_signature=False
+            )
+        ).get("oauth_signature")
         return given == expected
 
     def _count(self, key):
@@ -326,26 +370,48 @@ class XApi(ContractServer):
         }
 
     def problem(self, status, title, kind, detail):
-        return Reply(status, {"title": title, "detail": detail,
-                              "type": PROBLEMS + kind if kind else "about:blank", "status": status})  # fmt: skip
+        return Reply(
+            status,
+            {
+                "title": title,
+                "detail": detail,
+                "type": PROBLEMS + kind if kind else "about:blank",
+                "status": status,
+            },
+        )
 
     def invalid(self, message):
-        reply = self.problem(400, "Invalid Request", "invalid-request",
-                             "One or more parameters to your request was invalid.")  # fmt: skip
+        reply = self.problem(
+            400,
+            "Invalid Request",
+            "invalid-request",
+            "One or more parameters to your request was invalid.",
+        )
         reply.body["errors"] = [{"message": message}]
         return reply
 
     def error_reply(self, status, effect):
         if status == 429:
             # https://docs.x.com/x-api/fundamentals/rate-limits: "Handling rate limits"
-            body = {"title": "Too Many Requests", "detail": "Too Many Requests",
-                    "type": "about:blank", "status": 429,
-                    "errors": [{"code": 88, "message": "Rate limit exceeded"}]}  # fmt: skip
-            headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
-                       "x-rate-limit-reset": str(int(self.now()) + 1)}  # fmt: skip
+            body = {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+                "errors": [{"code": 88, "message": "Rate limit exceeded"}],
+            }
+            headers = {
+                "x-rate-limit-limit": "100",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(int(self.now()) + 1),
+            }
         elif status >= 500:
-            body = {"title": "Internal Server Error", "detail": "Internal Server Error",
-                    "type": "about:blank", "status": status}  # fmt: skip
+            body = {
+                "title": "Internal Server Error",
+                "detail": "Internal Server Error",
+                "type": "about:blank",
+                "status": status,
+            }
             headers = {}
         else:
             body = self.problem(status, "Forbidden" if status == 403 else "Error", None, "").body

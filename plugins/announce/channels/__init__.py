@@ -6,4 +6,6 @@ from .mastodon import MastodonChannel
 from .webhook import WebhookChannel
 from .x import XChannel
 
-TYPES = {c.kind: c for c in (MastodonChannel, BlueskyChannel, WebhookChannel, EmailChannel, XChannel)}
+TYPES = {
+    c.kind: c for c in (MastodonChannel, BlueskyChannel, WebhookChannel, EmailChannel, XChannel)
+}

@@ -259,9 +259,7 @@ class XChannel(Channel):
         items = []
         for tweet in answer.get("data") or []:
             urls = (tweet.get("entities") or {}).get("urls") or []
-            links = " ".join(
-                u.get(k) or "" for u in urls for k in ("expanded_url", "unwound_url")
-            )
+            links = " ".join(u.get(k) or "" for u in urls for k in ("expanded_url", "unwound_url"))
             text = f"{tweet.get('text', '')} {links}"
             items.append((_when(tweet.get("created_at")), text, self._receipt(tweet["id"])))
         return items, (answer.get("meta") or {}).get("next_token")
