@@ -4,6 +4,7 @@ named in conftest.py), each reset to an empty account for every test."""
 import pytest
 from announce_helpers import Workspace
 from contracts.meta import FacebookGraph, InstagramGraph, ThreadsGraph
+from contracts.x_api import XApi
 from servers import MastodonMock, Pds, Recorder, SmtpServer
 
 
@@ -62,6 +63,32 @@ def pds(pds_server):
             {"repo": pds_server.did, "collection": "app.bsky.feed.post", "rkey": rkey},
         )
     return pds_server
+
+
+@pytest.fixture(scope="session")
+def x_server():
+    server = XApi()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def x(x_server):
+    """The X API contract server with an empty account, valid keys and no faults."""
+    x_server.resume()
+    x_server.reset()
+    yield x_server
+    x_server.reset()
+
+
+def x_env(server, url=None):
+    return {
+        "X_API_KEY": server.consumer_key,
+        "X_API_SECRET": server.consumer_secret,
+        "X_ACCESS_TOKEN": server.token,
+        "X_ACCESS_SECRET": server.token_secret,
+        "X_API_URL": url or server.url,
+    }
 
 
 def webhook_env(server, preset="json"):

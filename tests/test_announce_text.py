@@ -18,6 +18,7 @@ from announce.text import (  # noqa: E402
     hashtags,
     mastodon_counter,
     shorten,
+    x_counter,
 )
 
 LINK = "https://www.riverside-libraries.example/news/2026/summer-reading-challenge/"
@@ -91,3 +92,61 @@ def test_shorten_never_exceeds_and_only_cuts_at_words(value, limit):
         last = kept.split()[-1] if kept.split() else ""
         if last and last not in words:
             assert not last.startswith(("http://", "https://", "#"))
+
+
+# -- X's weighted count (https://docs.x.com/fundamentals/counting-characters) ----------
+
+x_count = x_counter()
+latin = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x10FF, exclude_categories=("Cs", "Mn", "Me")),
+    max_size=200,
+)
+cjk = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=200)
+paths = st.text(st.characters(codec="ascii", categories=("Ll", "Nd")), max_size=200)
+
+
+def test_x_counts_as_the_documented_examples():
+    assert x_count("Hello, library!") == 15
+    assert x_count("図書館") == 6  # CJK: weight 200, two each
+    assert x_count("“quoted” – dash") == 15  # U+2010-U+201F weigh 100
+    assert x_count("👩‍👩‍👧") == 2 and x_count("🇬🇧") == 2 and x_count("👍🏽") == 2
+    assert x_count("e\u0301") == 1  # NFC first: one character
+    assert x_count(f"Read {LINK}") == 5 + 23
+    assert x_count("x" * 280) == 280 and x_count("x" * 281) == 281
+
+
+@settings(max_examples=200, deadline=None)
+@given(prefix=latin, path=paths)
+def test_x_every_link_counts_23_however_long(prefix, path):
+    prefix = URL.sub("", prefix)
+    url = f"https://www.riverside-libraries.example/{path}"
+    assert x_count(f"{prefix} {url}") == x_count(f"{prefix} ") + 23
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=cjk)
+def test_x_cjk_counts_two_each(value):
+    assert x_count(value) == 2 * len(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=text)
+def test_x_count_is_of_the_nfc_text_and_at_least_one_per_grapheme(value):
+    import unicodedata
+
+    assert x_count(unicodedata.normalize("NFD", value)) == x_count(value)
+    assert x_count(value) >= graphemes(URL.sub("", value))
+
+
+@settings(max_examples=400, deadline=None)
+@given(title=text, summary=text, tags=tag_names)
+def test_x_compose_never_over_280_weighted(title, summary, tags):
+    tag_list = tuple(hashtags(tags))
+    out = compose(DEFAULT_TEMPLATE, Parts(title, summary, LINK, tag_list), 280, x_count)
+    assert x_count(out) <= 280
+    assert LINK in out.split()
+
+
+def test_x_compose_cjk_title_fits_in_140_characters():
+    out = compose(DEFAULT_TEMPLATE, Parts("読書" * 200, "", LINK), 280, x_count)
+    assert x_count(out) <= 280 and LINK in out and "…" in out

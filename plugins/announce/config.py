@@ -35,6 +35,7 @@ DEFAULTS = {
         "facebook": {"type": "facebook"},
         "instagram": {"type": "instagram"},
         "threads": {"type": "threads"},
+        "x": {"type": "x"},
     },
 }
 

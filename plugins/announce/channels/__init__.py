@@ -7,6 +7,7 @@ from .instagram import InstagramChannel
 from .mastodon import MastodonChannel
 from .threads import ThreadsChannel
 from .webhook import WebhookChannel
+from .x import XChannel
 
 TYPES = {
     c.kind: c
@@ -18,5 +19,6 @@ TYPES = {
         FacebookChannel,
         InstagramChannel,
         ThreadsChannel,
+        XChannel,
     )
 }
