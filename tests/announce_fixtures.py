@@ -65,22 +65,6 @@ def pds(pds_server):
     return pds_server
 
 
-@pytest.fixture(scope="session")
-def x_server():
-    server = XApi()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def x(x_server):
-    """The X API contract server with an empty account, valid keys and no faults."""
-    x_server.resume()
-    x_server.reset()
-    yield x_server
-    x_server.reset()
-
-
 def x_env(server, url=None):
     return {
         "X_API_KEY": server.consumer_key,
@@ -107,50 +91,45 @@ def bluesky_env(server, url=None):
     }
 
 
-# ---- Meta contract servers (tests/contracts/meta.py), one per session, reset per test ----
+# ---- contract servers (tests/contracts/), started once, fresh for every test -------------
 
 
-def _meta_fixture(server):
+@pytest.fixture(scope="session")
+def contract_servers():
+    started = {}
+    yield started
+    for server in started.values():
+        server.close()
+
+
+def _fresh(started, kind):
+    """The contract server of `kind`, with an empty account, valid keys and no faults."""
+    server = started.get(kind) or started.setdefault(kind, kind())
+    server.resume()  # a test that paused it leaves it listening for the next
     server.reset()
     yield server
-    server.resume()  # a test that paused it leaves it listening for the next
+    server.resume()
     assert not server.crashes, "the contract server itself failed:\n" + "\n".join(server.crashes)
 
 
-@pytest.fixture(scope="session")
-def facebook_server():
-    server = FacebookGraph()
-    yield server
-    server.close()
+@pytest.fixture
+def facebook(contract_servers):
+    yield from _fresh(contract_servers, FacebookGraph)
 
 
 @pytest.fixture
-def facebook(facebook_server):
-    yield from _meta_fixture(facebook_server)
-
-
-@pytest.fixture(scope="session")
-def instagram_server():
-    server = InstagramGraph()
-    yield server
-    server.close()
+def instagram(contract_servers):
+    yield from _fresh(contract_servers, InstagramGraph)
 
 
 @pytest.fixture
-def instagram(instagram_server):
-    yield from _meta_fixture(instagram_server)
-
-
-@pytest.fixture(scope="session")
-def threads_server():
-    server = ThreadsGraph()
-    yield server
-    server.close()
+def threads(contract_servers):
+    yield from _fresh(contract_servers, ThreadsGraph)
 
 
 @pytest.fixture
-def threads(threads_server):
-    yield from _meta_fixture(threads_server)
+def x(contract_servers):
+    yield from _fresh(contract_servers, XApi)
 
 
 def facebook_env(server, url=None):

@@ -220,6 +220,25 @@ def kill_when(proc, path_fragment):
     return after
 
 
+def killed_at(ws, env, server, method, path_regex):
+    """Run `make announce` against a contract server and kill it (SIGKILL) the moment
+    the server has processed `method` on a path matching `path_regex`, before the
+    announcer hears back."""
+    import re
+
+    proc = ws.announce(env, wait=False)
+
+    def kill(seen_method, path):
+        if seen_method == method and re.search(path_regex, path) and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            time.sleep(0.2)
+
+    server.after = kill
+    proc.wait(timeout=120)
+    server.after = None
+    assert proc.returncode == -signal.SIGKILL
+
+
 def killed_while_sending(ws, env, proxy, path_fragment):
     """Run `make announce` through `proxy` and kill it (SIGKILL) the moment the server
     has answered `path_fragment`, before the announcer hears back."""

@@ -1,15 +1,13 @@
 """Announcing on X: `python -m announce` with tweepy against the X API v2 contract server
 (tests/contracts/x_api.py), through every fault, each ending with exactly one post."""
 
-import os
-import signal
 import sys
 import time
 
 import pytest
 import requests
 from announce_fixtures import x_env
-from announce_helpers import ROOT, SITEURL, since
+from announce_helpers import ROOT, SITEURL, killed_at, since
 from contracts.x_api import weighted_length
 from requests_oauthlib import OAuth1
 
@@ -174,17 +172,7 @@ def test_x_no_plan_or_no_credits_says_so(ws, x):
 def test_x_killed_between_send_and_record_is_found_next_run(ws, x):
     since(ws, ANNOUNCE_MAX_PER_RUN=1)
     ws.build()
-    proc = ws.announce(x_env(x), wait=False)
-
-    def kill(method, path):
-        if (method, path) == ("POST", "/2/tweets") and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            time.sleep(0.2)
-
-    x.after = kill
-    proc.wait(timeout=120)
-    x.after = None
-    assert proc.returncode == -signal.SIGKILL
+    killed_at(ws, x_env(x), x, "POST", r"^/2/tweets$")
     assert len(x.published()) == 1 and ws.states("x")[RHYME] == "claimed"
     run = ws.announce(x_env(x))
     assert "found, made by an earlier run" in run.output

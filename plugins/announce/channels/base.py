@@ -228,6 +228,22 @@ def links_to(text: str, post) -> bool:
     )
 
 
+def moment(value) -> datetime | None:
+    """A network's time as an aware datetime: ISO 8601 with Z, +00:00 or Graph's +0000,
+    or a datetime (Mastodon.py). None for anything else."""
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        if re.search(r"[+-]\d{4}$", text):
+            text = f"{text[:-2]}:{text[-2:]}"
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
 CLOCK_SKEW = timedelta(minutes=5)  # between the site's clock and the network's
 
 

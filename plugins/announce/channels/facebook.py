@@ -7,9 +7,9 @@ https://developers.facebook.com/docs/graph-api/reference/page/photos/
 
 from datetime import datetime
 
-from .base import Account, AccountPosts, Receipt
+from .base import Account, AccountPosts, Receipt, moment
 from .graph import Duplicate
-from .meta import MetaChannel, receipt_of, when
+from .meta import MetaChannel, receipt_of
 
 # The permissions a Page token needs to post and to look at the Page's own posts
 # (https://developers.facebook.com/docs/pages-api/posts#requirements).
@@ -107,7 +107,7 @@ class FacebookChannel(MetaChannel):
             ]
             text = " ".join([str(item.get("message") or ""), *links])
             receipt = Receipt(str(item.get("id")), str(item.get("permalink_url") or ""))
-            items.append((when(item.get("created_time")), text, receipt))
+            items.append((moment(item.get("created_time")), text, receipt))
         paging = found.get("paging") or {}
         following = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
         return items, following

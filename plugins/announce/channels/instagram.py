@@ -10,8 +10,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from ..text import Parts, compose, hashtags
-from .base import Account, AccountPosts, Message, Receipt
-from .meta import MetaChannel, receipt_of, when
+from .base import Account, AccountPosts, Message, Receipt, moment
+from .meta import MetaChannel, receipt_of
 
 LIMIT = 2200  # characters in a caption
 MAX_HASHTAGS = 30
@@ -119,8 +119,8 @@ class InstagramChannel(MetaChannel):
         if found or self.config.options.get("link") != "bio":
             return found
         caption = " ".join(self.compose(post).text.split())  # "link in bio": the caption
-        for moment, _, receipt in self.own_posts.items:
-            if self.captions.get(receipt.remote_id) == caption and moment and moment >= since:
+        for when, _, receipt in self.own_posts.items:
+            if self.captions.get(receipt.remote_id) == caption and when and when >= since:
                 return receipt
         return None
 
@@ -136,7 +136,8 @@ class InstagramChannel(MetaChannel):
             caption = str(item.get("caption") or "")
             receipt = Receipt(str(item.get("id")), str(item.get("permalink") or ""))
             self.captions[receipt.remote_id] = " ".join(caption.split())
-            items.append((when(item.get("timestamp")), f"{caption} {addresses(caption)}", receipt))
+            text = f"{caption} {addresses(caption)}"
+            items.append((moment(item.get("timestamp")), text, receipt))
         paging = found.get("paging") or {}
         following = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
         return items, following

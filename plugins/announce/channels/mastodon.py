@@ -6,7 +6,7 @@ import hashlib
 import io
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from mastodon import Mastodon
 from mastodon import errors as m
@@ -15,7 +15,7 @@ from ..config import VISIBILITIES
 from ..errors import AnnounceError, NetworkError, RateLimited, Rejected, ServerError, Unauthorized
 from ..images import upload
 from ..text import mastodon_counter
-from .base import Account, AccountPosts, Channel, Receipt
+from .base import Account, AccountPosts, Channel, Receipt, moment
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class MastodonChannel(Channel):
             card = _get(status, "card") or {}
             text = f"{_get(status, 'content') or ''} {_get(card, 'url') or ''}"
             receipt = Receipt(str(_get(status, "id")), str(_get(status, "url") or ""))
-            items.append((_when(_get(status, "created_at")), text, receipt))
+            items.append((moment(_get(status, "created_at")), text, receipt))
         return items, (items[-1][2].remote_id if items else None)
 
     def _call(self, fn, *args, **kwargs):
@@ -230,17 +230,6 @@ def _int(value, default) -> int:
         return int(value) if value else default
     except (TypeError, ValueError):
         return default
-
-
-def _when(value):
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return None
 
 
 def _status(err):

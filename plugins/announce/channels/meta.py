@@ -119,20 +119,6 @@ class MetaChannel(Channel):
             )
 
 
-def when(value):
-    """A Graph time ("2026-03-05T09:00:00+0000") as an aware datetime."""
-    if not value:
-        return None
-    text = str(value).replace("Z", "+00:00")
-    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = text[:-2] + ":" + text[-2:]
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def receipt_of(graph, media_id, field="permalink") -> Receipt:
     try:
         return Receipt(media_id, str(graph.get(media_id, fields=field).get(field) or ""))

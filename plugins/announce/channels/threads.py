@@ -8,11 +8,13 @@ https://developers.facebook.com/docs/threads/posts
 import hashlib
 from datetime import datetime
 
+from ..errors import NotSendable
 from ..text import Parts, compose, hashtags, threads_count
-from .base import Account, AccountPosts, Message, Receipt
-from .meta import MetaChannel, receipt_of, when
+from .base import Account, AccountPosts, Message, Receipt, moment
+from .meta import MetaChannel, receipt_of
 
 LIMIT = 500  # characters, an emoji counting as its UTF-8 bytes
+ALT_MAX = 1000  # characters of alt_text (https://developers.facebook.com/docs/threads/posts)
 
 
 class ThreadsChannel(MetaChannel):
@@ -64,6 +66,14 @@ class ThreadsChannel(MetaChannel):
         kind = "an image post" if message.image else "a text post with the link attached"
         return [f"as {kind}", *super().describe(message)]
 
+    def prepare(self, message, post):
+        super().prepare(message, post)
+        if message.image and len(message.image[1]) > ALT_MAX:
+            raise NotSendable(
+                f"{post.source}: the Image-Alt: text is {len(message.image[1])} characters; "
+                f"Threads takes at most {ALT_MAX}. Fix: shorten the Image-Alt: line."
+            )
+
     def send(self, message, post, media):
         self.within_quota("threads_publishing_limit")
         fetched = message.extra.get("fetched", "")
@@ -109,7 +119,7 @@ class ThreadsChannel(MetaChannel):
         for item in found.get("data") or []:
             text = f"{item.get('text') or ''} {item.get('link_attachment_url') or ''}"
             receipt = Receipt(str(item.get("id")), str(item.get("permalink") or ""))
-            items.append((when(item.get("timestamp")), text, receipt))
+            items.append((moment(item.get("timestamp")), text, receipt))
         paging = found.get("paging") or {}
         following = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
         return items, following

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..images import upload
 from ..text import x_counter
-from .base import CLOCK_SKEW, Account, AccountPosts, Channel, Receipt
+from .base import CLOCK_SKEW, Account, AccountPosts, Channel, Receipt, moment
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ class XChannel(Channel):
             urls = (tweet.get("entities") or {}).get("urls") or []
             links = " ".join(u.get(k) or "" for u in urls for k in ("expanded_url", "unwound_url"))
             text = f"{tweet.get('text', '')} {links}"
-            items.append((_when(tweet.get("created_at")), text, self._receipt(tweet["id"])))
+            items.append((moment(tweet.get("created_at")), text, self._receipt(tweet["id"])))
         return items, (answer.get("meta") or {}).get("next_token")
 
     # -- errors ---------------------------------------------------------------------------
@@ -344,16 +344,6 @@ def _problem(response) -> dict:
         if isinstance(first, dict):
             return {**body, **first, "detail": first.get("detail") or first.get("message")}
     return body
-
-
-def _when(value):
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _reason(err):
