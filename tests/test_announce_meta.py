@@ -3,6 +3,8 @@ written from Meta's documentation (tests/contracts/meta.py), with the site serve
 127.0.0.1 so that the servers fetch each picture from it as Meta fetches it from the
 library's site. Every fault ends with exactly one post per network."""
 
+import shutil
+
 import pytest
 from announce_fixtures import facebook_env, instagram_env, threads_env
 from announce_helpers import killed_at, picture, since
@@ -217,12 +219,13 @@ def test_500s_are_retried_then_left_pending_then_sent_once(ws, site, request, na
 
 
 @pytest.mark.parametrize("name", NETWORKS)
-@pytest.mark.parametrize("code", [4, 17, 32, 613])
+@pytest.mark.parametrize("code", [429, 4, 17, 32, 613])
 def test_rate_limits_wait_as_the_headers_say(ws, site, request, name, code):
     server, keys = network(request, name)
     env = {**setup(ws, site, name, ANNOUNCE_MAX_PER_RUN=1), **keys}
     limited = {"error": {"code": code, "message": "Application request limit reached"}}
-    server.fault(PUBLISH[name], {**limited, "status": 400}, count=1, method="POST")
+    effect = {"status": 429} if code == 429 else {**limited, "status": 400}
+    server.fault(PUBLISH[name], effect, count=1, method="POST")
     run = ws.announce(env)
     assert run.returncode == 1 and f"| {name} | pending |" in run.output
     assert "rate limited" in run.output
@@ -305,6 +308,28 @@ def test_a_picture_not_yet_on_the_site_waits(ws, site, request, name):
         path.with_suffix(".later").rename(path)
     assert ws.announce(env).returncode == 0
     assert sum(t.startswith(RHYME) for t in texts(server)) == 1
+
+
+def test_reconcile_finds_what_meta_shows_after_the_ledger_is_lost(
+    ws, site, facebook, instagram, threads
+):
+    with_pictures(ws)
+    channels = {**ONLY["facebook"], **ONLY["instagram"], **ONLY["threads"]}
+    env = setup(ws, site, "facebook", channels=channels, ANNOUNCE_MAX_PER_RUN=2)
+    env = {**env, **facebook_env(facebook), **instagram_env(instagram), **threads_env(threads)}
+    assert ws.announce(env).returncode == 0  # two of three sent on each
+    shutil.rmtree(ws.state)  # a fresh checkout: no journal
+    ws.ledger.write_text("{}\n")
+    ws.build({"SITEURL": site.url})
+    rebuilt = ws.announce(env, command="reconcile")
+    assert rebuilt.returncode == 0, rebuilt.output
+    for name in NETWORKS:
+        assert rebuilt.stdout.count(f"| {name} | sent | found on the account |") == 2
+    ws.build({"SITEURL": site.url})
+    assert ws.announce(env).returncode == 0
+    for server in (facebook, instagram, threads):
+        assert len(server.published()) == 3
+        assert sum(t.startswith(RHYME) for t in texts(server)) == 1
 
 
 # -- make announce-check ---------------------------------------------------------------
