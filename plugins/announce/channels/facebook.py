@@ -12,8 +12,9 @@ from .graph import Duplicate
 from .meta import MetaChannel, receipt_of
 
 # The permissions a Page token needs to post and to look at the Page's own posts
-# (https://developers.facebook.com/docs/pages-api/posts#requirements).
-PERMISSIONS = ("pages_manage_posts", "pages_read_engagement", "pages_show_list")
+# (https://developers.facebook.com/docs/pages-api/posts#requirements); pages_show_list
+# is needed only to fetch the token (docs/connecting-accounts.md).
+PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
 LIMIT = 63206  # characters in a post's message
 
 
