@@ -145,9 +145,13 @@ def test_x_token_refused_while_posting_fails_each_post_once(ws, x):
     ws.build()
     x.fault(r"^/2/tweets$", {"status": 401}, method="POST")
     run = ws.announce(x_env(x))
-    assert run.returncode == 1 and "X refused the keys (401)" in run.output
-    assert set(ws.states("x").values()) == {"failed"}
-    assert calls(x, "POST", "/2/tweets") == 3  # one try each: never retried
+    assert run.returncode == 1 and "| x | failed | x: X refused the keys (401)" in run.output
+    assert run.output.count("not tried: the channel is failing") == 2  # same keys: same answer
+    assert calls(x, "POST", "/2/tweets") == 1  # never retried
+    assert set(ws.states("x").values()) == {"pending"}  # nothing went out
+    x.clear_faults()  # the keys are fixed: the next run sends, no retry command needed
+    assert ws.announce(x_env(x)).returncode == 0
+    assert len(x.published()) == 3
 
 
 def test_x_read_only_app_fails_with_the_fix(ws, x):
@@ -157,7 +161,7 @@ def test_x_read_only_app_fails_with_the_fix(ws, x):
     run = ws.announce(x_env(x))
     assert run.returncode == 1
     assert "cannot post (403" in run.output and "Read and write" in run.output
-    assert set(ws.states("x").values()) == {"failed"} and x.published() == []
+    assert set(ws.states("x").values()) == {"pending"} and x.published() == []
 
 
 def test_x_no_plan_or_no_credits_says_so(ws, x):
