@@ -224,7 +224,7 @@ def render(entries, made: datetime, plan_path: str = "") -> str:
 def _view(entry, thumb) -> dict:
     channel, message, post = entry.channel, entry.message, entry.post
     view = {"entry": entry, "name": channel.name, "kind": channel.kind,
-            "network": NETWORK.get(channel.kind, channel.kind), "anchor": "",
+            "network": NETWORK.get(channel.kind, channel.kind),
             "approve": approve_command(post.source, channel.name)}  # fmt: skip
     if message is None:
         return view
