@@ -236,3 +236,22 @@ def test_the_keyboard_reaches_the_posts_and_focus_is_visible(browser, reviewed):
         assert page.evaluate("location.hash") == "#post-1"
     finally:
         context.close()
+
+
+def test_posts_no_channel_announces_are_listed_with_the_reason(ws, browser):
+    since(ws, SINCE, ANNOUNCE_CHANNELS={"events": {"type": "mastodon", "categories": ["Events"]}})
+    ws.build()
+    run = ws.announce(command="review")
+    assert run.returncode == 0, run.output
+    assert "0 post(s) to announce, 0 message(s) awaiting approval." in run.output
+    path = ws.state / "review.html"
+    page = re.sub(r"</?code>", "", html.unescape(path.read_text(encoding="utf-8")))
+    assert "Nothing to review" in page and "Posts not announced" in page
+    assert "Rhyme Time returns to Northfield (content/posts/2026-02-01-rhyme-time.md)" in page
+    assert "events: not announced here, not routed to this channel" in page
+    context, tab, _ = open_page(browser, path)
+    try:
+        results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert not results.response["violations"], results.generate_report()
+    finally:
+        context.close()

@@ -95,7 +95,7 @@ def collect(plan, ledger, channels, config, now, approval: Approval) -> list[Ent
     for channel in channels:
         found = triage(plan.posts, ledger, channel, config, now, not ledger.exists)
         todo = {post.id: status for post, status in found.todo}
-        skipped = {row.post: row.detail for row in found.rows}
+        skipped = {post.id: reason for post, reason in found.records}
         slots = config.max_per_run
         for post in plan.posts:
             if post.id in todo:
@@ -121,10 +121,13 @@ def collect(plan, ledger, channels, config, now, approval: Approval) -> list[Ent
             elif status.state == states.SKIPPED:
                 why = status.line.get("reason") or "skipped"
                 entries.append(Entry(post, channel, None, NOT_HERE, [why]))
-            elif post.title in skipped:
-                entries.append(Entry(post, channel, None, NOT_HERE, [skipped[post.title]]))
-            else:
+            elif post.id in skipped:  # not routed here, or too late
+                entries.append(Entry(post, channel, None, NOT_HERE, [skipped[post.id]]))
+            elif datetime.fromisoformat(post.date) < found.start:
                 why = f"dated before the channel began ({found.start:%Y-%m-%d %H:%M})"
+                entries.append(Entry(post, channel, None, NOT_HERE, [why]))
+            else:  # triage leaves out only what is too old besides
+                why = f"older than {config.max_age.days} days: not news (ANNOUNCE_MAX_AGE)"
                 entries.append(Entry(post, channel, None, NOT_HERE, [why]))
     return entries
 
