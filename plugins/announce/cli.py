@@ -1,7 +1,8 @@
-"""`make announce`, `make announce-preview`, `make announce-reconcile`, `make announce-retry`.
+"""`make announce` and its companions: -preview, -review, -check, -reconcile, -retry.
 
 python -m announce send [--settings publishconf.py]
 python -m announce preview
+python -m announce review          # writes .announce/review.html, sends nothing
 python -m announce reconcile
 python -m announce retry --post content/posts/x.md [--channel webhook]
 python -m announce check
@@ -29,6 +30,7 @@ from .plan import read_plan
 from .recheck import Recheck
 from .reconcile import reconcile
 from .redact import Redactor
+from .review import collect, default_approval, render, summary, write
 from .send import OK, Row, Sender, table, triage
 
 logger = logging.getLogger("announce")
@@ -37,7 +39,8 @@ BUSY = 75  # EX_TEMPFAIL: try again later
 
 def main(argv=None, environ=None) -> int:
     parser = argparse.ArgumentParser(prog="announce", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["send", "preview", "reconcile", "retry", "check"])
+    commands = ["send", "preview", "review", "reconcile", "retry", "check"]
+    parser.add_argument("command", choices=commands)
     parser.add_argument("--settings", default="publishconf.py")
     parser.add_argument("--post", help="retry: the post's file, e.g. content/posts/x.md")
     parser.add_argument("--channel", help="retry: only this channel")
@@ -70,6 +73,9 @@ def main(argv=None, environ=None) -> int:
                 live.append(channel)
             except NotConfigured as err:
                 broken.append(Row("(every post)", channel.name, states.FAILED, str(err)))
+    if args.command == "review":
+        approval = default_approval(settings.get("ANNOUNCE_APPROVERS"))
+        return review(plan, config, channels, broken, approval)
     if args.command == "preview" or (args.command == "send" and not live and not broken):
         if args.command == "send":
             print(
@@ -200,6 +206,30 @@ def preview(plan, config, channels, live, broken) -> int:
             for line in channel.describe(message):
                 print("  " + line)
         print()
+    return 0
+
+
+def review(plan, config, channels, broken, approval) -> int:
+    """`make announce-review`: the page showing every post the plan would announce, as
+    each network will show it, with its status and the command to approve it. Nothing
+    connects, nothing is sent; `approval(post, channel name, message)` says whether a
+    message is approved, and why (or why not)."""
+    try:
+        ledger = Ledger.load(config.ledger, config.state_dir, write=False)
+    except LedgerError as err:
+        print(f"Announcing is stopped until this is fixed:\n  {err}\n")
+        ledger = Ledger(config.ledger)
+    for row in broken:
+        print(f"{row.channel}: nothing is sent until this is fixed: {row.detail}")
+    now = datetime.now(UTC)
+    entries = collect(plan, ledger, channels, config, now, approval)
+    path = os.path.join(config.state_dir, "review.html")
+    write(path, render(entries, now, config.plan_path))
+    posts, awaiting = summary(entries)
+    print(f"Review page: {os.path.abspath(path)}")
+    print(f"{posts} post(s) to announce, {awaiting} message(s) awaiting approval.")
+    if plan.old:
+        print(_old_note(plan, config))
     return 0
 
 
