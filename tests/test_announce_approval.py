@@ -261,18 +261,28 @@ def test_a_signed_approval_is_required_when_asked_and_an_ssh_signed_one_counts(
     unsigned = [r for r in rows(run.output, "awaiting approval") if RHYME_TITLE in r]
     assert len(unsigned) == 2 and all("is not signed by a key git trusts" in r for r in unsigned)
 
-    key = ws.tmp.parent / "approver-key"
-    subprocess.run(
-        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", APPROVER[1], "-f", str(key)],
-        check=True,
-        timeout=60,
-    )
+    keys = {who: ws.tmp.parent / f"{who.split('@')[0]}-key" for who in (APPROVER[1], STAFF[1])}
+    for who, key in keys.items():
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", who, "-f", str(key)],
+            check=True,
+            timeout=60,
+        )
     signers = ws.tmp.parent / "allowed_signers"
-    signers.write_text(f"{APPROVER[1]} {key.with_suffix('.pub').read_text()}")
+    signers.write_text(
+        "".join(f"{who} {key.with_suffix('.pub').read_text()}" for who, key in keys.items())
+    )
     git(ws, "config", "gpg.format", "ssh")
-    git(ws, "config", "user.signingkey", str(key))
     git(ws, "config", "gpg.ssh.allowedSignersFile", str(signers))
     git(ws, "config", "commit.gpgsign", "true")
+    # Staff's own key under the approver's name: signed, but not by an approver.
+    git(ws, "config", "user.signingkey", str(keys[STAFF[1]]))
+    approve(ws, env(ws, webhook, mastodon))
+    run = ws.announce(env(ws, webhook, mastodon))
+    assert webhook.requests == [], run.output
+    assert f"is signed by {STAFF[1]}, not in ANNOUNCE_APPROVERS" in run.output
+
+    git(ws, "config", "user.signingkey", str(keys[APPROVER[1]]))
     done = approve(ws, env(ws, webhook, mastodon))
     assert done.returncode == 0, done.output
     assert git(ws, "verify-commit", "HEAD").returncode == 0
