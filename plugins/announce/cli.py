@@ -71,7 +71,7 @@ def main(argv=None, environ=None) -> int:
         logger.error("announce: %s", err)
         return BUSY
     except ApprovalError as err:
-        logger.error("approve: %s", err)
+        logger.error("%s: %s", args.command, err)
         return 2
     except (SettingsError, LedgerError, FileNotFoundError, ValueError) as err:
         logger.error("announce: %s", err)
