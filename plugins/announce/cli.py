@@ -6,6 +6,7 @@ python -m announce review          # writes .announce/review.html, sends nothing
 python -m announce reconcile
 python -m announce retry --post content/posts/x.md [--channel webhook]
 python -m announce check
+python -m announce approve --post content/posts/x.md [--channel facebook] [--yes]
 
 Exit codes: 0 all done (sent, skipped, or waiting for a later run); 1 something is
 pending, failed or unknown (the table says what); 2 the settings, plan or ledger need
@@ -13,6 +14,7 @@ fixing first; 75 another run is in progress (nothing was done).
 """
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from pelican.settings import read_settings
 
 from . import ledger as states
+from .approvals import AWAITING, ApprovalError, Approvals, Git, new_line
 from .channels import TYPES
 from .config import SettingsError, read_config
 from .errors import AnnounceError, NotConfigured, NotSendable
@@ -30,7 +33,7 @@ from .plan import read_plan
 from .recheck import Recheck
 from .reconcile import reconcile
 from .redact import Redactor
-from .review import collect, default_approval, render, summary, write
+from .review import approval_not_required, checked_approval, collect, render, summary, write
 from .send import OK, Row, Sender, table, triage
 
 logger = logging.getLogger("announce")
@@ -39,11 +42,12 @@ BUSY = 75  # EX_TEMPFAIL: try again later
 
 def main(argv=None, environ=None) -> int:
     parser = argparse.ArgumentParser(prog="announce", description=__doc__.splitlines()[0])
-    commands = ["send", "preview", "review", "reconcile", "retry", "check"]
+    commands = ["send", "preview", "review", "reconcile", "retry", "check", "approve"]
     parser.add_argument("command", choices=commands)
     parser.add_argument("--settings", default="publishconf.py")
-    parser.add_argument("--post", help="retry: the post's file, e.g. content/posts/x.md")
-    parser.add_argument("--channel", help="retry: only this channel")
+    parser.add_argument("--post", help="retry, approve: the post's file, e.g. content/posts/x.md")
+    parser.add_argument("--channel", help="retry, approve: only this channel")
+    parser.add_argument("--yes", action="store_true", help="approve: do not ask, approve")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
@@ -59,9 +63,17 @@ def main(argv=None, environ=None) -> int:
         if args.command == "check":
             return check(channels, environ, redactor)
         plan = read_plan(config.plan_path)
+        if args.command == "approve":
+            return approve(plan, config, settings, channels, environ, args)
+        approvals = None
+        if config.approvers:
+            approvals = Approvals(config.approvals, config.approvers, config.approval_signed)
     except Busy as err:
         logger.error("announce: %s", err)
         return BUSY
+    except ApprovalError as err:
+        logger.error("%s: %s", args.command, err)
+        return 2
     except (SettingsError, LedgerError, FileNotFoundError, ValueError) as err:
         logger.error("announce: %s", err)
         return 2
@@ -74,7 +86,7 @@ def main(argv=None, environ=None) -> int:
             except NotConfigured as err:
                 broken.append(Row("(every post)", channel.name, states.FAILED, str(err)))
     if args.command == "review":
-        approval = default_approval(settings.get("ANNOUNCE_APPROVERS"))
+        approval = checked_approval(approvals) if approvals else approval_not_required
         return review(plan, config, channels, broken, approval)
     if args.command == "preview" or (args.command == "send" and not live and not broken):
         if args.command == "send":
@@ -82,7 +94,7 @@ def main(argv=None, environ=None) -> int:
                 "No channel has its keys in .env, so this is a dry run: nothing is sent.\n"
                 "Add the keys listed in .env.example to announce for real.\n"
             )
-        return preview(plan, config, channels, live, broken)
+        return preview(plan, config, channels, live, broken, approvals)
     try:
         with run_lock(config.state_dir, f"make announce-{args.command}"):
             if args.command == "reconcile":
@@ -91,7 +103,7 @@ def main(argv=None, environ=None) -> int:
             _plan_matches(plan, ledger, config)
             if plan.old:
                 print(_old_note(plan, config))
-            sender = Sender(ledger, config, Recheck(settings), plan.authority)
+            sender = Sender(ledger, config, Recheck(settings), plan.authority, approvals=approvals)
             rows = broken + sender.run(plan, live)
     except Busy as err:
         logger.error("announce: %s", err)
@@ -155,7 +167,7 @@ def _old_note(plan, config):
     )
 
 
-def preview(plan, config, channels, live, broken) -> int:
+def preview(plan, config, channels, live, broken, approvals=None) -> int:
     """Exactly what each channel would post, without sending or writing anything."""
     try:
         ledger = Ledger.load(config.ledger, config.state_dir, write=False)
@@ -199,6 +211,8 @@ def preview(plan, config, channels, live, broken) -> int:
         for post in todo:
             message = channel.compose(post)
             print(f"-- {post.title} ({post.source})")
+            if approvals is not None:
+                print("  " + _approval_state(approvals, post, message))
             try:
                 channel.prepare(message, post)
             except NotSendable as err:
@@ -265,3 +279,127 @@ def retry(config, settings, source, only) -> int:
     else:
         print(f"{source}: nothing to send again.")
     return 0
+
+
+def _approval_state(approvals, post, message) -> str:
+    try:
+        waiting = approvals.waiting(post, message)
+    except ApprovalError as err:
+        return f"{AWAITING} (could not check: {err})"
+    return f"{AWAITING} ({waiting})" if waiting else "approved"
+
+
+def approve(plan, config, settings, channels, environ, args) -> int:
+    """`make approve`: show each channel's exact message for a post, ask, then write an
+    approval line per channel and commit that file with the approver's git identity."""
+    if not args.post:
+        raise SettingsError("say which post: make approve POST=content/posts/x.md [CHANNEL=...]")
+    names = [c.name for c in config.channels]
+    if args.channel and args.channel not in names:
+        raise SettingsError(
+            f"there is no channel {args.channel!r}. Fix: use one of {', '.join(sorted(names))}."
+        )
+    file = os.path.relpath(os.path.abspath(args.post), settings["PATH"]).replace(os.sep, "/")
+    posts = [p for p in plan.posts if p.file == file]
+    if not posts:
+        raise SettingsError(
+            f"{args.post} is not in the announcement plan ({config.plan_path}): either it "
+            "was already announced everywhere, or the plan was made before the post. Fix: "
+            "run `make build-publish` first, then approve it."
+        )
+    git = Git(config.approvals)
+    if git.missing:
+        raise ApprovalError(git.missing + ".")
+    name, email = git.identity()
+    if not name or not email:
+        raise ApprovalError(
+            "git does not know who you are, and an approval records it. Fix: "
+            'git config --global user.name "Your Name" and git config --global user.email '
+            "you@council.example (the email in ANNOUNCE_APPROVERS), then approve again."
+        )
+    if not config.approvers:
+        print("Note: ANNOUNCE_APPROVERS is empty, so approval is off and nothing waits for it.")
+    elif email.lower() not in config.approvers:
+        print(
+            f"Warning: your git email {email} is not in ANNOUNCE_APPROVERS, so this approval "
+            "will not count: `make announce` refuses an approval committed by anyone else.\n"
+        )
+    approvals = Approvals(config.approvals, config.approvers, config.approval_signed, git)
+    try:
+        ledger = Ledger.load(config.ledger, config.state_dir, write=False)
+    except LedgerError:
+        ledger = Ledger(config.ledger)
+    todo, connected = [], set()
+    for post in posts:
+        for channel in channels:
+            if args.channel and channel.name != args.channel:
+                continue
+            if not channel.config.routes(post):
+                if args.channel:
+                    print(f"{channel.name}: does not announce {post.source} (categories, tags).")
+                continue
+            state = ledger.status(post.ids, channel.name).state
+            if state in states.DONE:
+                print(f"{channel.name}: not needed: the post is {state} there.")
+                continue
+            if channel.name not in connected:
+                connected.add(channel.name)
+                _read_limits(channel, environ)
+            message = channel.compose(post)
+            if approvals.verdict(post, message).approved:
+                print(f"{channel.name}: already approved, exactly this message.")
+                continue
+            todo.append((post, channel, message))
+    if not todo:
+        print(f"{args.post}: nothing to approve.")
+        return 0
+    for post, channel, message in todo:
+        what = " (the event's reminder)" if post.kind == "reminder" else ""
+        print(f"== {channel.name} ({channel.kind}): {post.title}{what} ==")
+        for line in channel.describe(message):
+            print("  " + line)
+        print()
+    if not args.yes and not _confirm(f"Approve these {len(todo)} messages? [y/N] "):
+        print("Not approved: nothing was written.")
+        return 1
+    path = approvals.path(posts[0])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a", encoding="utf-8", newline="\n") as f:
+        for post, _channel, message in todo:
+            line = new_line(post, message, f"{name} <{email}>")
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+    where = approvals.where(posts[0])
+    try:
+        sha = git.commit(path, f"Approve announcement of {posts[0].title}")
+    except ApprovalError as err:
+        raise ApprovalError(
+            f"the approval is written to {where} but not committed, so it does not count "
+            f"yet: {err}. Fix: commit {where} yourself (git commit {where})."
+        ) from None
+    done = ", ".join(channel.name for _post, channel, _message in todo)
+    print(
+        f"Approved {len(todo)} message(s) ({done}) as {name} <{email}>: {where}, "
+        f"commit {sha[:10]}. Push it; the next `make announce` sends them."
+    )
+    return 0
+
+
+def _read_limits(channel, environ):
+    """Connect a channel set up in .env to read its real limits (the text is composed
+    with them, and the approval is of that text); otherwise the defaults."""
+    if type(channel).configured(channel.config, environ):
+        try:
+            channel.validate()
+            channel.connect()
+        except Exception as err:  # noqa: BLE001 - approving never fails on the network
+            print(
+                f"{channel.name}: could not connect ({err}); composed with the default "
+                "limits, which may not be what `make announce` sends."
+            )
+
+
+def _confirm(question) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False

@@ -7,6 +7,7 @@ import re
 import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 DEFAULT_TEMPLATE = "{title}\n\n{summary}\n\n{url}\n\n{hashtags}"
 TEMPLATE_FIELDS = {"title", "summary", "url", "hashtags"}
@@ -27,6 +28,9 @@ DEFAULTS = {
     "ANNOUNCE_MAX_WAIT": 60,  # longest wait honoured (Retry-After); longer: next run
     "ANNOUNCE_TIMEOUT": 20,  # seconds per network request
     "ANNOUNCE_HASHTAGS": {},  # tag -> hashtag ("Rhyme Time": "RhymeTime"); None drops a tag
+    "ANNOUNCE_APPROVERS": [],  # emails whose committed approval lets a message go; [] = off
+    "ANNOUNCE_APPROVAL_SIGNED": False,  # an approval counts only from a signed commit
+    "ANNOUNCE_APPROVALS": "content/approvals",  # one JSON Lines file per post (commit it)
     "ANNOUNCE_CHANNELS": {
         "mastodon": {"type": "mastodon"},
         "bluesky": {"type": "bluesky"},
@@ -94,6 +98,9 @@ class Config:
     timeout: float
     hashtags: dict
     channels: tuple[ChannelConfig, ...]
+    approvers: tuple[str, ...] = ()  # emails; empty: approval is off
+    approval_signed: bool = False
+    approvals: str = "content/approvals"
 
     @property
     def plan_path(self) -> str:
@@ -124,6 +131,9 @@ def read_config(settings: dict, environ=None) -> Config:
     for tag, value in hashtags.items():
         if value is not None and not isinstance(value, str):
             raise SettingsError(_bad(f"ANNOUNCE_HASHTAGS[{tag!r}]", value, "a word, or None"))
+    signed = get["ANNOUNCE_APPROVAL_SIGNED"]
+    if not isinstance(signed, bool):
+        raise SettingsError(_bad("ANNOUNCE_APPROVAL_SIGNED", signed, "True or False"))
     return Config(
         ledger=_text("ANNOUNCE_LEDGER", get),
         state_dir=_text("ANNOUNCE_STATE_DIR", get),
@@ -138,7 +148,31 @@ def read_config(settings: dict, environ=None) -> Config:
         timeout=_number("ANNOUNCE_TIMEOUT", get, 0.1),
         hashtags=dict(hashtags),
         channels=channels,
+        approvers=_approvers(get["ANNOUNCE_APPROVERS"]),
+        approval_signed=signed,
+        approvals=_text("ANNOUNCE_APPROVALS", get),
     )
+
+
+def _approvers(value) -> tuple[str, ...]:
+    """ANNOUNCE_APPROVERS: a list of email addresses (git's user.email of each person
+    who may approve), or "Name <email>"; stored as the emails."""
+    example = 'a list of emails, such as ["comms@council.example"], or [] for no approval step'
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise SettingsError(_bad("ANNOUNCE_APPROVERS", value, example))
+    found = []
+    for item in value:
+        email = parseaddr(item)[1] if isinstance(item, str) else ""
+        if "@" not in email or email.startswith("@") or email.endswith("@"):
+            raise SettingsError(
+                f"ANNOUNCE_APPROVERS: {item!r} is not an email address. Fix: write each "
+                "approver as the email their git commits carry (git config user.email), "
+                'such as "comms@council.example".'
+            )
+        found.append(email.lower())
+    return tuple(found)
 
 
 def parse_date(name: str, value) -> datetime | None:

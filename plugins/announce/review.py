@@ -67,14 +67,14 @@ def approval_not_required(post, channel, message) -> tuple[bool, str]:
     return True, NO_APPROVAL_NEEDED
 
 
-def unchecked_approval(post, channel, message) -> tuple[bool, str]:
-    """Approvers are set but nothing here can check their approvals: never say
-    "approved" for what was not checked."""
-    return False, "approvals could not be checked"
+def checked_approval(approvals) -> Approval:
+    """The approvals committed in git (approvals.Approvals), as the sender checks them."""
 
+    def approval(post, channel, message) -> tuple[bool, str]:
+        waiting = approvals.waiting(post, message)
+        return (not waiting, waiting or "approved")
 
-def default_approval(approvers) -> Approval:
-    return unchecked_approval if approvers else approval_not_required
+    return approval
 
 
 @dataclass

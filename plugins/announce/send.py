@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import ledger as states
+from .approvals import AWAITING, ApprovalError
 from .channels.base import Media
 from .errors import (
     AnnounceError,
@@ -24,7 +25,7 @@ from .plan import channel_start
 logger = logging.getLogger(__name__)
 
 WAITING = "waiting"  # under ANNOUNCE_MAX_PER_RUN: not a failure
-OK = {states.SENT, states.SKIPPED, WAITING}
+OK = {states.SENT, states.SKIPPED, WAITING, AWAITING}  # AWAITING: approval (approvals.py)
 SHOWN_WAITING = 10  # rows of waiting posts per channel before they are counted instead
 
 
@@ -118,8 +119,10 @@ class Sender:
         sleep=time.sleep,
         live=wait_until_live,
         now=None,
+        approvals=None,
     ):
         self.ledger, self.config, self.recheck = ledger, config, recheck
+        self.approvals = approvals  # None: no approval step (ANNOUNCE_APPROVERS is empty)
         self.authority = authority
         self.sleep, self.live = sleep, live
         self.now = now or datetime.now(UTC)
@@ -216,6 +219,13 @@ class Sender:
         """Send one post on one channel: (its row, whether a send was attempted,
         whether the channel is failing and the rest should wait)."""
         message = channel.compose(post)
+        if self.approvals is not None:  # nothing is looked at, claimed or recorded
+            try:
+                waiting = self.approvals.waiting(post, message)
+            except ApprovalError as err:  # git could not answer: nothing goes out
+                return Row(post.title, channel.name, states.PENDING, str(err)), False, False
+            if waiting:
+                return Row(post.title, channel.name, AWAITING, waiting), False, False
         try:
             row = self._before_claim(channel, post, status, message)
         except Unauthorized as err:  # the token, not the post: the rest would fail too
