@@ -410,6 +410,10 @@ def test_the_verdict_reads_each_approval_line_as_git_saw_it(tmp_path):
                 approvers=["comms@council.example"], signed=False, signatures={},
                 where="content/approvals/posts/rhyme.md.jsonl")  # fmt: skip
     assert decide(commits={1: by}, **args).approved  # emails compare without case
+    merged = Commit("b" * 40, "comms@council.example", "noreply@github.com")
+    assert decide(commits={1: merged}, **args).approved  # rebased by github.com's merge
+    forged = Commit("b" * 40, "staff@riverside.example", "noreply@github.com")
+    assert "author staff@riverside.example" in decide(commits={1: forged}, **args).reason
     assert not decide(commits={}, **args).approved
     other = decide(**{**args, "channel": "mastodon"}, commits={1: by})
     assert other.reason == "no approval yet"

@@ -148,6 +148,9 @@ def new_line(post, message, approver: str, now=None) -> dict:
 # -- deciding: pure, given what git said about each line -----------------------------------
 
 
+GITHUB = "noreply@github.com"  # the committer of merges and rebases made on github.com
+
+
 @dataclass(frozen=True)
 class Commit:
     sha: str
@@ -212,10 +215,13 @@ def decide(
                 f"only a committed approval counts. Fix: commit {where} (git commit)"
             )
             continue
+        # The author is who approved. The committer is an approver too, or GitHub
+        # itself when a pull request is merged or rebased on github.com (its web-flow
+        # identity); the signed setting is what makes either proof against a forged name.
         outsiders = [
             f"{role} {email}"
             for role, email in (("author", commit.author), ("committer", commit.committer))
-            if email.lower() not in allowed
+            if email.lower() not in allowed | ({GITHUB} if role == "committer" else set())
         ]
         if outsiders:
             refusals.append(
