@@ -29,7 +29,7 @@ from .plan import read_plan
 from .recheck import Recheck
 from .reconcile import reconcile
 from .redact import Redactor
-from .send import OK, Row, Sender, table, triage
+from .send import OK, Row, Sender, moment, table, triage
 
 logger = logging.getLogger("announce")
 BUSY = 75  # EX_TEMPFAIL: try again later
@@ -185,14 +185,18 @@ def preview(plan, config, channels, live, broken) -> int:
         if len(todo) > config.max_per_run:
             print(f"{len(todo) - config.max_per_run} more post(s) wait for later runs.")
         todo = todo[: config.max_per_run]
-        if not todo:
+        held = [post for post, _ in found.held]  # shown too: what will go out, word for word
+        if not todo and not held:
             print("Nothing to send.")
             if plan.posts:
                 print("Example, for the newest post:")
                 todo = [plan.posts[-1]]
-        for post in todo:
+        for post in todo + held:
             message = channel.compose(post)
-            print(f"-- {post.title} ({post.source})")
+            when = ""
+            if post in held:
+                when = f", held until {moment(datetime.fromisoformat(post.announce_at))}"
+            print(f"-- {post.title} ({post.source}{when})")
             try:
                 channel.prepare(message, post)
             except NotSendable as err:
