@@ -1,6 +1,7 @@
 """The Publish workflow and scripts/push_ledger.py: the ledger reaches the repository,
 merged with what others pushed meanwhile, and each step sees only its own secrets."""
 
+import json
 import os
 import re
 import shutil
@@ -209,3 +210,111 @@ def test_steps_run_separately_and_the_ledger_is_pushed_after_announcing(steps):
     assert steps.index(push) > index["make announce"]
     announce = steps[index["make announce"]]
     assert "always()" in push["if"] and f"steps.{announce['id']}.outcome" in push["if"]
+
+
+# The pull-request preview: what would be announced, shown to the reviewer; nothing sent
+
+PREVIEW = ROOT / ".github" / "workflows" / "preview.yml"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def triggers(workflow):
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+
+
+@pytest.fixture(scope="module")
+def preview():
+    return yaml.safe_load(PREVIEW.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def preview_steps(preview):
+    return [step for job in preview["jobs"].values() for step in job["steps"]]
+
+
+def test_preview_runs_on_pull_requests_that_touch_content(preview):
+    assert triggers(preview) == {"pull_request": {"paths": ["content/**"]}}
+
+
+def test_publishing_never_runs_for_a_pull_request():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert not {"pull_request", "pull_request_target"} & set(triggers(workflow))
+
+
+def test_preview_has_no_secrets_and_only_reads(preview):
+    everything = json.dumps(preview)  # every value, at every level, without the comments
+    assert "secrets." not in everything and "secrets[" not in everything
+    assert "GITHUB_TOKEN" not in everything and "github.token" not in everything
+    assert preview["permissions"] == {"contents": "read"}
+    for job in preview["jobs"].values():
+        assert job.get("permissions", {"contents": "read"}) == {"contents": "read"}
+        assert "secrets" not in job
+        checkout = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")]
+        assert checkout and all(s["with"]["persist-credentials"] is False for s in checkout)
+
+
+def test_preview_never_announces_publishes_or_deploys(preview_steps):
+    never = ("make announce", "make publish", "make deploy", "make deploy-check",
+             "make announce-retry", "make announce-reconcile", "push_ledger.py",
+             "git push")  # fmt: skip
+    for step in preview_steps:
+        for command in never:
+            assert not runs(step, command), (step.get("name"), command)
+        assert "announce send" not in step.get("run", "")
+        assert step.get("uses", "").split("@")[0] in (
+            "",
+            "actions/checkout",
+            "actions/setup-python",
+        )
+
+
+def test_preview_builds_with_a_placeholder_address_then_writes_the_summary(preview, preview_steps):
+    (job,) = preview["jobs"].values()
+    siteurl = job["env"]["SITEURL"]
+    assert "vars.SITEURL" in siteurl and "'https://" in siteurl  # a variable, or a placeholder
+    order = [
+        next(i for i, s in enumerate(preview_steps) if runs(s, "make build-publish")),
+        next(i for i, s in enumerate(preview_steps) if "announce-preview" in s.get("run", "")),
+        next(i for i, s in enumerate(preview_steps) if "GITHUB_STEP_SUMMARY" in s.get("run", "")),
+    ]
+    assert order == sorted(order)
+    made, written = preview_steps[order[1]], preview_steps[order[2]]
+    assert re.search(r"make (-[-\w]+ )*announce-preview", made["run"])
+    assert "pipefail" in made["run"]  # a preview that fails fails the check
+    assert "preview_summary.py" in written["run"] and '>> "$GITHUB_STEP_SUMMARY"' in written["run"]
+    assert written["if"] == "always()"
+
+
+PREVIEW_TEXT = """== mastodon (mastodon): not configured, dry run ==
+-- Talk held: waiting, held until 2030-01-22 09:00 +00:00 (Announce-At)
+-- Rhyme Time returns (content/posts/rhyme.md)
+  text, 120 of 500 characters:
+    Rhyme Time returns to Northfield
+    Type ```code``` here, and ````more````
+
+== webhook (webhook): not configured, dry run ==
+Nothing to send.
+"""
+
+
+def test_preview_summary_puts_each_channel_in_a_fence_nothing_can_break():
+    from preview_summary import summary
+
+    text = summary(PREVIEW_TEXT, "https://your-library.invalid")
+    assert "Nothing is sent from a pull request." in text
+    assert "`https://your-library.invalid`" in text
+    mastodon = text.split("### mastodon (mastodon): not configured, dry run\n\n")[1]
+    assert mastodon.startswith("`````text\n-- Talk held: waiting, held until 2030-01-22")
+    assert "    Type ```code``` here, and ````more````\n`````\n" in mastodon
+    assert (
+        "### webhook (webhook): not configured, dry run\n\n```text\nNothing to send.\n```" in text
+    )
+
+
+def test_preview_summary_says_when_there_is_no_preview(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "preview_summary.py"), str(tmp_path / "none.txt")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0
+    assert "The preview could not be made: the build or the preview step failed." in proc.stdout

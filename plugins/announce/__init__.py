@@ -10,9 +10,10 @@ from pelican import signals
 
 from .config import POST_AS
 from .planner import AnnouncePlanGenerator
+from .schedule import check_announce_at
 
 logger = logging.getLogger(__name__)
-METADATA_KEYS = ("announce", "announce-text", "announce-as")
+METADATA_KEYS = ("announce", "announce-text", "announce-as", "announce-at")
 
 
 def add_metadata_keys(pelican):
@@ -47,8 +48,10 @@ def get_generators(pelican):
 
 
 def register():
-    # So the checks plugin knows Announce: and Announce-Text: are not typos.
+    # So the checks plugin knows Announce:, Announce-Text:, Announce-As: and
+    # Announce-At: are not typos.
     signals.initialized.connect(add_metadata_keys)
     signals.content_object_init.connect(check_announce_as)
+    signals.content_object_init.connect(check_announce_at)
     # Planning runs as a generator: after every context is ready, only in publish builds.
     signals.get_generators.connect(get_generators)

@@ -34,7 +34,7 @@ from .recheck import Recheck
 from .reconcile import reconcile
 from .redact import Redactor
 from .review import approval_not_required, checked_approval, collect, render, summary, write
-from .send import OK, Row, Sender, table, triage
+from .send import OK, Row, Sender, moment, table, triage
 
 logger = logging.getLogger("announce")
 BUSY = 75  # EX_TEMPFAIL: try again later
@@ -203,14 +203,18 @@ def preview(plan, config, channels, live, broken, approvals=None) -> int:
         if len(todo) > config.max_per_run:
             print(f"{len(todo) - config.max_per_run} more post(s) wait for later runs.")
         todo = todo[: config.max_per_run]
-        if not todo:
+        held = [post for post, _ in found.held]  # shown too: what will go out, word for word
+        if not todo and not held:
             print("Nothing to send.")
             if plan.posts:
                 print("Example, for the newest post:")
                 todo = [plan.posts[-1]]
-        for post in todo:
+        for post in todo + held:
             message = channel.compose(post)
-            print(f"-- {post.title} ({post.source})")
+            when = ""
+            if post in held:
+                when = f", held until {moment(datetime.fromisoformat(post.announce_at))}"
+            print(f"-- {post.title} ({post.source}{when})")
             if approvals is not None:
                 print("  " + _approval_state(approvals, post, message))
             try:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from feeds.entries import entry_id
 from feeds.text import plain
 
-from . import public_image
+from . import public_image, schedule
 from .config import POST_AS
 from .ledger import DONE
 from .post import Post
@@ -67,7 +67,10 @@ class Site:
 
 
 def make_post(article, site: Site, post_id, history=(), urls=()) -> Post:
-    """Everything a channel needs about one published post or brochure."""
+    """Everything a channel needs about one published post or brochure. Raises
+    schedule.ScheduleError for an `Announce-At:` that cannot be read."""
+    held = schedule.announce_at(article)
+    too_late = schedule.too_late_from(article)
     image_path, image, alt = picture(article, site.content_path)
     url = site.url(article)
     public_url = ""
@@ -92,6 +95,8 @@ def make_post(article, site: Site, post_id, history=(), urls=()) -> Post:
         image_alt=alt,
         public_image_url=public_url,
         announce_as=announce_as(article),
+        send_before=too_late.isoformat() if too_late else "",
+        announce_at=held.isoformat() if held else "",
         history=tuple(history),
         urls=tuple(urls),
     )
@@ -115,7 +120,9 @@ def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Po
     """(posts not yet done on every channel and event reminders now due, oldest first;
     how many posts would be due but are too old to be news). `ledger` is None when it
     cannot be read: then every recent post is planned, and the sender stops until the
-    ledger is fixed. Only planned posts are made into Posts, so planning stays fast."""
+    ledger is fixed. Only planned posts are made into Posts, so planning stays fast.
+    A post held by `Announce-At:` counts from then (see Post.announce_from); one whose
+    `Announce-At:` cannot be read is left out (the build said where)."""
     now = now or datetime.now(UTC)
     dated = sorted((a for a in articles if getattr(a, "date", None)), key=lambda a: a.date)
     ids = {id(a): entry_id(a, authority) for a in dated}
@@ -130,9 +137,14 @@ def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Po
     for article in dated:
         if not wants_announcing(article):
             continue
+        try:
+            held = schedule.announce_at(article)
+        except schedule.ScheduleError:
+            continue  # an error at its line in the build: never announced early
+        news = max(article.date, held) if held else article.date
         post_id = ids[id(article)]
         start = reminder_due(article, now)
-        if not start and done(ledger, [post_id], starts, article.date):
+        if not start and done(ledger, [post_id], starts, news):
             continue  # known by its id: the usual case, and the quick one
         history, urls = [post_id], []
         if ledger is not None:
@@ -141,8 +153,8 @@ def select(articles, ledger, config, site, authority, now=None) -> tuple[list[Po
                 post_id, site.file(article), path, article.date, taken - {post_id}
             )
             urls = sorted({ledger.details(i).get("url") for i in history} - {None})
-        if not done(ledger, history, starts, article.date):
-            if config.too_old(article.date, now):
+        if not done(ledger, history, starts, news):
+            if config.too_old(news, now):
                 old += 1
             else:
                 posts.append(make_post(article, site, post_id, history[1:], urls))

@@ -9,6 +9,7 @@ from pelican.contents import Article, Page
 from pelican.readers import Readers
 
 from .plan import wants_announcing
+from .schedule import ScheduleError, announce_at
 
 
 class Recheck:
@@ -52,6 +53,15 @@ class Recheck:
             return (
                 f"{post.source}: its Date: changed since the build. Run `make publish` (or "
                 "`make build-publish`) again to plan it afresh"
+            )
+        try:
+            held = announce_at(content)
+        except ScheduleError as err:
+            return f"{post.source}: {err.problem} Fix: {err.fix}"
+        if (held.isoformat() if held else "") != post.announce_at:
+            return (
+                f"{post.source}: its Announce-At: changed since the build. Run `make publish` "
+                "(or `make build-publish`) again to plan it afresh"
             )
         return None
 

@@ -40,7 +40,7 @@ def reconcile(plan, config, channels, redactor, now=None) -> int:
         try:
             channel.connect()
             for post in plan.posts:
-                if datetime.fromisoformat(post.date) < ledger.start(name):
+                if post.announce_from < ledger.start(name):
                     continue
                 if ledger.status(post.ids, name).state in states.DONE:
                     continue

@@ -24,7 +24,7 @@ from .plan import channel_start
 
 logger = logging.getLogger(__name__)
 
-WAITING = "waiting"  # under ANNOUNCE_MAX_PER_RUN: not a failure
+WAITING = "waiting"  # under ANNOUNCE_MAX_PER_RUN, or held by Announce-At: not a failure
 OK = {states.SENT, states.SKIPPED, WAITING, AWAITING}  # AWAITING: approval (approvals.py)
 SHOWN_WAITING = 10  # rows of waiting posts per channel before they are counted instead
 
@@ -46,7 +46,28 @@ class Triage:
     todo: list = field(default_factory=list)  # (post, Status)
     rows: list = field(default_factory=list)  # skipped, with reasons
     records: list = field(default_factory=list)  # (post, reason): skips for the ledger
+    held: list = field(default_factory=list)  # (post, Status): Announce-At still to come
     before: int = 0  # posts dated before the start
+
+
+def held_note(post, too_late) -> str:
+    """Why a post held by `Announce-At:` waits, and whether it can ever go."""
+    held = datetime.fromisoformat(post.announce_at)
+    note = f"held until {moment(held)} (Announce-At)"
+    if too_late and held >= too_late:
+        note += (
+            f", after the event begins ({moment(too_late)}), so it will never be sent. "
+            f"Fix: an earlier Announce-At in {post.source}"
+        )
+    return note
+
+
+def moment(when: datetime) -> str:
+    """2026-03-02 09:00 +00:00: a time as people read it (seconds if it has them),
+    with its offset."""
+    offset = when.strftime("%z")
+    clock = f"{when:%Y-%m-%d %H:%M:%S}" if when.second else f"{when:%Y-%m-%d %H:%M}"
+    return clock + (f" {offset[:3]}:{offset[3:5]}" if offset else "")
 
 
 def triage(posts, ledger, channel, config, now, first_run) -> Triage:
@@ -56,18 +77,22 @@ def triage(posts, ledger, channel, config, now, first_run) -> Triage:
         status = ledger.status(post.ids, channel.name)
         if status.state in states.DONE:
             continue
-        date = datetime.fromisoformat(post.date)
+        date = post.announce_from  # Announce-At, when later than its date
         if date < start:
             found.before += 1
             continue
         reason = None
+        too_late = datetime.fromisoformat(post.send_before) if post.send_before else None
         if not channel.config.routes(post):
             reason = "not routed to this channel"
-        elif post.send_before and now >= datetime.fromisoformat(post.send_before):
+        elif too_late and now >= too_late:
             reason = "too late: the event began"
         if reason:
             found.records.append((post, reason))
             found.rows.append(Row(post.title, channel.name, states.SKIPPED, reason))
+        elif post.held(now):
+            found.held.append((post, status))
+            found.rows.append(Row(post.title, channel.name, WAITING, held_note(post, too_late)))
         elif config.too_old(date, now):
             days = config.max_age.days
             found.rows.append(

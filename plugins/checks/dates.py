@@ -2,7 +2,7 @@
 datetime or a DateError out.
 
 The rule, for every date field (Date, Modified, Event-Start, Event-End, Event-Except,
-Events-From, Events-To):
+Events-From, Events-To, Announce-At):
 
 - Year first (`2026-12-01 10:30`, `2026/12/01`, with `T`, seconds or an offset) is read
   as written, everywhere.
