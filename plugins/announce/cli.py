@@ -34,7 +34,7 @@ from .recheck import Recheck
 from .reconcile import reconcile
 from .redact import Redactor
 from .review import approval_not_required, checked_approval, collect, render, summary, write
-from .send import OK, Row, Sender, moment, table, triage
+from .send import OK, Row, Sender, readable, table, triage
 
 logger = logging.getLogger("announce")
 BUSY = 75  # EX_TEMPFAIL: try again later
@@ -213,7 +213,7 @@ def preview(plan, config, channels, live, broken, approvals=None) -> int:
             message = channel.compose(post)
             when = ""
             if post in held:
-                when = f", held until {moment(datetime.fromisoformat(post.announce_at))}"
+                when = f", held until {readable(datetime.fromisoformat(post.announce_at))}"
             print(f"-- {post.title} ({post.source}{when})")
             if approvals is not None:
                 print("  " + _approval_state(approvals, post, message))

@@ -53,16 +53,16 @@ class Triage:
 def held_note(post, too_late) -> str:
     """Why a post held by `Announce-At:` waits, and whether it can ever go."""
     held = datetime.fromisoformat(post.announce_at)
-    note = f"held until {moment(held)} (Announce-At)"
+    note = f"held until {readable(held)} (Announce-At)"
     if too_late and held >= too_late:
         note += (
-            f", after the event begins ({moment(too_late)}), so it will never be sent. "
+            f", after the event begins ({readable(too_late)}), so it will never be sent. "
             f"Fix: an earlier Announce-At in {post.source}"
         )
     return note
 
 
-def moment(when: datetime) -> str:
+def readable(when: datetime) -> str:
     """2026-03-02 09:00 +00:00: a time as people read it (seconds if it has them),
     with its offset."""
     offset = when.strftime("%z")
