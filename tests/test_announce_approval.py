@@ -462,3 +462,35 @@ def test_approvers_and_signing_settings_are_read():
     assert read_config(DEFAULTS, environ={}).approvers == ()  # off, as before
     with pytest.raises(SettingsError, match="ANNOUNCE_APPROVAL_SIGNED"):
         read_config({"ANNOUNCE_APPROVAL_SIGNED": "yes"}, environ={})
+
+
+def test_an_approval_made_without_the_keys_is_what_goes_out(tmp_path):
+    """The approver's computer has no Mastodon token, so `make approve` composed with
+    Mastodon's default 500 characters; the instance allows 1,000, so this run composes a
+    longer text. The approved text is the one sent, never a longer one nobody approved,
+    and only while it fits the instance."""
+    from announce.send import Sender
+
+    config = read_config(
+        {**DEFAULTS, "ANNOUNCE_CHANNELS": {"mastodon": {"type": "mastodon"}}}, environ={}
+    )
+    channel = TYPES["mastodon"](config.channels[0], config, {})
+    long = "Stories, songs and rhymes for babies and toddlers. " * 14  # about 700 characters
+    post = replace(a_post(tmp_path), summary=long)
+    offline = channel.compose(post)  # as `make approve` composed it, without the keys
+    approved = message_hash(offline)
+
+    class Approvals:
+        def waiting(self, post, message):
+            return "" if message_hash(message) == approved else "no approval yet"
+
+    sender = Sender.__new__(Sender)
+    sender.approvals = Approvals()
+    channel.limit = 1000  # as connect() read it from the instance
+    longer = channel.compose(post)
+    assert longer.text != offline.text
+    message, waiting = sender._approved(channel, post, longer)
+    assert waiting == "" and message.text == offline.text
+    channel.limit = 300  # an instance allowing less than the approved text: it waits
+    message, waiting = sender._approved(channel, post, channel.compose(post))
+    assert waiting == "no approval yet"
