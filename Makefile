@@ -92,7 +92,7 @@ announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: ma
 	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
 
 approve: $(VENV)/.site-installed ## Approve a post's announcement, word for word: make approve POST=content/posts/x.md [CHANNEL=...] [YES=1]
-	PYTHONPATH=plugins $(BIN)/python -m announce approve --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)") $(if $(YES),--yes)
+	PYTHONPATH=plugins $(BIN)/python -m announce approve --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)") $(if $(filter 1 yes y true YES Y TRUE,$(YES)),--yes)
 
 $(PDS_DIR)/.installed: tests/servers/pds/package.json tests/servers/pds/package-lock.json
 	mkdir -p $(PDS_DIR)/node22

@@ -119,3 +119,13 @@ def test_the_picture_meta_fetches_is_padded_into_instagrams_shapes_never_stretch
         left, top, right, bottom = grey.getbbox()
         scale_x, scale_y = (right - left) / width, (bottom - top) / height
         assert scale_x == pytest.approx(scale_y, rel=0.06, abs=2 / min(width, height))
+
+
+def test_a_transparent_picture_is_fitted_on_white_and_a_panorama_is_shrunk_first():
+    logo = Image.new("RGBA", (800, 600), (0, 0, 0, 0))
+    logo.paste((200, 0, 0, 255), (300, 200, 500, 400))
+    fitted = fit(logo)
+    assert fitted.getpixel((5, 5)) == (255, 255, 255)  # not black
+    assert fitted.getpixel((fitted.width // 2, fitted.height // 2))[0] > 150  # the red stays
+    panorama = fit(Image.new("RGB", (12000, 1000), (10, 120, 200)))
+    assert panorama.width == 1440 and 1.9 <= panorama.width / panorama.height <= 1.92

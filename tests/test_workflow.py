@@ -212,6 +212,13 @@ def test_steps_run_separately_and_the_ledger_is_pushed_after_announcing(steps):
     assert "always()" in push["if"] and f"steps.{announce['id']}.outcome" in push["if"]
 
 
+def test_announcing_trusts_the_approvers_keys_from_the_repository(steps):
+    (trust,) = [step for step in steps if "allowedSignersFile" in step.get("run", "")]
+    assert ".github/allowed_signers" in trust["run"] and "env" not in trust
+    announce = next(i for i, s in enumerate(steps) if runs(s, "make announce"))
+    assert steps.index(trust) < announce
+
+
 # The pull-request preview: what would be announced, shown to the reviewer; nothing sent
 
 PREVIEW = ROOT / ".github" / "workflows" / "preview.yml"

@@ -68,6 +68,9 @@ def canonical(message) -> dict:
     if message.image:
         image = {"sha256": file_digest(message.image[0]), "alt": message.image[1]}
     extra = {k: message.extra[k] for k in EXTRA_SENT if message.extra.get(k)}
+    # The post's picture, which a network may show from the page's own tags (Facebook's
+    # link card) even where the message carries none: a new picture needs a new approval.
+    extra["page_picture"] = file_digest(message.extra.get("page_picture", ""))
     return {
         "channel": message.channel,
         "text": message.text,
@@ -241,11 +244,13 @@ def decide(
                     "signing (git config commit.gpgsign true) and runs make approve again"
                 )
                 continue
-            if signature.signer and parseaddr(signature.signer)[1].lower() not in allowed:
+            signer = parseaddr(signature.signer)[1].lower() or signature.signer.lower()
+            if signer not in allowed:
                 refusals.append(
                     f"{where}:{line.number}: the approval commit {commit.sha[:10]} is signed by "
-                    f"{signature.signer}, not in ANNOUNCE_APPROVERS, so it does not count. "
-                    "Fix: an approver runs make approve with their own signing key"
+                    f"{signature.signer or 'a key git cannot name'}, not in ANNOUNCE_APPROVERS, "
+                    "so it does not count. Fix: an approver runs make approve with their own "
+                    "signing key (and the announcing computer lists it: gpg.ssh.allowedSignersFile)"
                 )
                 continue
         return Verdict(True)

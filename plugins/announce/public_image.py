@@ -24,7 +24,16 @@ VERSION = b"1"  # change when fit() changes, so the address changes with the pic
 def fit(image: Image.Image) -> Image.Image:
     """`image` as RGB within 4:5 to 1.91:1 and 320 to 1440 pixels wide, padded with
     its own average colour where its shape is outside that range. Pure."""
-    image = ImageOps.exif_transpose(image).convert("RGB")
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        # A transparent logo or poster: on white, as a page shows it, not on black.
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    image = image.convert("RGB")
+    # Shrink first, so that a huge panorama is never padded at full size: at most
+    # 1440 wide, and no taller than a 4:5 picture 1440 wide.
+    image.thumbnail((MAX_WIDTH, round(MAX_WIDTH / NARROWEST)), Image.Resampling.LANCZOS)
     width, height = image.size
     ratio = width / height
     if ratio < NARROWEST:  # too tall: pad the sides

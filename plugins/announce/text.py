@@ -35,7 +35,7 @@ def mastodon_counter(url_length: int = 23) -> Callable[[str], int]:
     return count
 
 
-EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+THREADS_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 
 
 def threads_count(text: str) -> int:
@@ -43,7 +43,7 @@ def threads_count(text: str) -> int:
     (https://developers.facebook.com/docs/threads/posts#limitations)."""
     total = 0
     for cluster in GRAPHEME.findall(text):
-        total += len(cluster.encode("utf-8")) if EMOJI.search(cluster) else len(cluster)
+        total += len(cluster.encode("utf-8")) if THREADS_EMOJI.search(cluster) else len(cluster)
     return total
 
 

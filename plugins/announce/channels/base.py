@@ -27,7 +27,8 @@ class Message:
     notes: list[str] = field(default_factory=list)  # e.g. why the image was left out
     extra: dict = field(default_factory=dict)  # channel-specific (email subject, payload)
     # extra["fetched"]: the address of a picture the network fetches itself (Meta):
-    # it must answer before the post is claimed.
+    # it must answer before the post is claimed. extra["page_picture"]: the post's
+    # picture file, which the page's card shows (an approval covers it).
 
 
 @dataclass
@@ -133,6 +134,7 @@ class Channel:
         text = compose(self.template(), parts, self.limit, self.count)
         message = Message(self.name, post.id, text, self.count(text), self.limit, post.url)
         message.card = {"uri": post.url, "title": post.title, "description": post.summary}
+        message.extra["page_picture"] = post.image_path  # what the page's own card shows
         if post.image_path and post.image_alt:
             message.image = (post.image_path, post.image_alt)
             message.card["thumb"] = post.image_path

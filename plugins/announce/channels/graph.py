@@ -27,7 +27,10 @@ from ..errors import (
 TOKEN = 190
 PERMISSION = {10, *range(200, 300)}
 RATE_LIMITS = {4, 17, 32, 613, *range(80001, 80015)}
-TEMPORARY = {1, 2}
+TEMPORARY = {1, 2, -1, -2}  # -1, -2: Instagram's "try again" (its error-codes table)
+# Instagram's daily publishing limit: code 9, subcode 2207042 (error-codes table).
+PUBLISHING_LIMIT = 9
+DAY = 24 * 3600.0
 BLOCKED = 368
 DUPLICATE = 506
 UNKNOWN_WAIT = 3600.0  # a rate limit whose wait the headers do not say: the next run
@@ -100,6 +103,8 @@ class Graph:
         said = f"{self.name}: {text} (code {code}{f', subcode {subcode}' if subcode else ''})"
         if code in RATE_LIMITS or status == 429:
             return RateLimited(f"{said}: rate limited", retry_after=rate_wait(response.headers))
+        if code == PUBLISHING_LIMIT:
+            return RateLimited(f"{said}: the account's posts for today are used up", DAY)
         if code == TOKEN or status == 401:
             return Unauthorized(f"{said}. Fix: {self.fix_token}")
         if code in PERMISSION or status == 403:

@@ -75,6 +75,7 @@ class InstagramChannel(MetaChannel):
                       self.link_text(post), tags)  # fmt: skip
         text = compose(self.template(), parts, self.limit, self.count)
         message = Message(self.name, post.id, text, self.count(text), self.limit, post.url)
+        message.extra["page_picture"] = post.image_path
         if post.image_path and post.image_alt:  # else prepare() says why it cannot go
             message.image = (post.image_path, post.image_alt)
             message.extra["fetched"] = post.public_image_url
@@ -93,7 +94,9 @@ class InstagramChannel(MetaChannel):
     def send(self, message, post, media):
         self.within_quota("content_publishing_limit")
         fetched = message.extra["fetched"]
-        key = hashlib.sha256(f"{fetched}\n{message.text}".encode()).hexdigest()[:16]
+        alt = message.image[1] if message.image else ""
+        what = f"{fetched}\n{alt}\n{post.url}\n{message.text}"
+        key = hashlib.sha256(what.encode()).hexdigest()[:16]
 
         def create():
             # https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media#creating

@@ -3,13 +3,11 @@ address and token, reading the token's permissions, and the two-step publishing 
 Instagram and Threads (a container Meta fills by fetching the picture, then publish),
 made exactly-once by keeping the container in the ledger before publishing it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ..errors import AnnounceError, NotSendable, RateLimited, Rejected, ServerError
 from .base import Channel, Receipt
 from .graph import Graph, wait_for_container
-
-CONTAINER_KEPT = timedelta(hours=23)  # containers expire 24 hours after they are made
 
 
 class MetaChannel(Channel):
@@ -82,7 +80,9 @@ class MetaChannel(Channel):
         attempt made, kept in `media` under the picture's `key`), waited on with
         `status(id)` -> (status, detail), then published. Returns (the published id,
         whether the container had already been published by an earlier attempt)."""
-        container = media.get("container") if media.reusable(key, CONTAINER_KEPT) else None
+        # A container kept from an earlier attempt is asked about whatever its age: if
+        # it was published, the post went out; if it expired, it is made again.
+        container = media.get("container") if media.get("image") == key else None
         for _ in range(2):
             if not container:
                 container = str(create().get("id"))

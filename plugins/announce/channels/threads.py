@@ -51,6 +51,7 @@ class ThreadsChannel(MetaChannel):
         parts = Parts(post.text or post.title, "" if post.text else post.summary, post.url, tags)
         text = compose(self.template(), parts, self.limit, self.count)
         message = Message(self.name, post.id, text, self.count(text), self.limit, post.url)
+        message.extra["page_picture"] = post.image_path
         message.card = {"uri": post.url, "title": post.title, "description": post.summary}
         if post.image_path and post.image_alt and post.public_image_url:
             message.image = (post.image_path, post.image_alt)
@@ -77,7 +78,9 @@ class ThreadsChannel(MetaChannel):
     def send(self, message, post, media):
         self.within_quota("threads_publishing_limit")
         fetched = message.extra.get("fetched", "")
-        key = hashlib.sha256(f"{fetched}\n{message.text}".encode()).hexdigest()[:16]
+        alt = message.image[1] if message.image else ""
+        what = f"{fetched}\n{alt}\n{post.url}\n{message.text}"
+        key = hashlib.sha256(what.encode()).hexdigest()[:16]
 
         def create():
             # https://developers.facebook.com/docs/threads/reference/publishing#post---threads-user-id--threads
