@@ -17,6 +17,7 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from announce.approvals import (  # noqa: E402
+    Approvals,
     Commit,
     Line,
     decide,
@@ -469,8 +470,6 @@ def test_an_approval_made_without_the_keys_is_what_goes_out(tmp_path):
     Mastodon's default 500 characters; the instance allows 1,000, so this run composes a
     longer text. The approved text is the one sent, never a longer one nobody approved,
     and only while it fits the instance."""
-    from announce.send import Sender
-
     config = read_config(
         {**DEFAULTS, "ANNOUNCE_CHANNELS": {"mastodon": {"type": "mastodon"}}}, environ={}
     )
@@ -480,17 +479,16 @@ def test_an_approval_made_without_the_keys_is_what_goes_out(tmp_path):
     offline = channel.compose(post)  # as `make approve` composed it, without the keys
     approved = message_hash(offline)
 
-    class Approvals:
+    class Approved(Approvals):  # git said this very message was approved
         def waiting(self, post, message):
             return "" if message_hash(message) == approved else "no approval yet"
 
-    sender = Sender.__new__(Sender)
-    sender.approvals = Approvals()
+    approvals = Approved(str(tmp_path), ["comms@council.example"], False)
     channel.limit = 1000  # as connect() read it from the instance
     longer = channel.compose(post)
     assert longer.text != offline.text
-    message, waiting = sender._approved(channel, post, longer)
+    message, waiting = approvals.approved_message(channel, post, longer)
     assert waiting == "" and message.text == offline.text
     channel.limit = 300  # an instance allowing less than the approved text: it waits
-    message, waiting = sender._approved(channel, post, channel.compose(post))
+    message, waiting = approvals.approved_message(channel, post, channel.compose(post))
     assert waiting == "no approval yet"

@@ -445,6 +445,23 @@ class Approvals:
             no_git=self.git.missing,
         )
 
+    def approved_message(self, channel, post, message):
+        """(the message to send, "") when approved, else (message, why it waits).
+
+        An approver's computer rarely has the channel's keys, so `make approve` may have
+        composed with the network's default limits (Mastodon: 500 characters) where this
+        run read the instance's own. The message composed that way is the one to send
+        when it is the one approved and fits: what goes out is exactly what was approved."""
+        waiting = self.waiting(post, message)
+        if not waiting:
+            return message, ""
+        offline = type(channel)(channel.config, channel.settings, channel.environ).compose(post)
+        if offline.text != message.text and not self.waiting(post, offline):
+            offline.length, offline.limit = channel.count(offline.text), channel.limit
+            if offline.limit is None or offline.length <= offline.limit:
+                return offline, ""
+        return message, waiting
+
     def waiting(self, post, message) -> str:
         """ "" when approved; else why not, and the command that approves it."""
         verdict = self.verdict(post, message)

@@ -216,7 +216,7 @@ def preview(plan, config, channels, live, broken, approvals=None) -> int:
                 when = f", held until {readable(datetime.fromisoformat(post.announce_at))}"
             print(f"-- {post.title} ({post.source}{when})")
             if approvals is not None:
-                print("  " + _approval_state(approvals, post, message))
+                print("  " + _approval_state(approvals, channel, post, message))
             try:
                 channel.prepare(message, post)
             except NotSendable as err:
@@ -230,7 +230,7 @@ def preview(plan, config, channels, live, broken, approvals=None) -> int:
 def review(plan, config, channels, broken, approval) -> int:
     """`make announce-review`: the page showing every post the plan would announce, as
     each network will show it, with its status and the command to approve it. Nothing
-    connects, nothing is sent; `approval(post, channel name, message)` says whether a
+    connects, nothing is sent; `approval(post, channel, message)` says whether a
     message is approved, and why (or why not)."""
     try:
         ledger = Ledger.load(config.ledger, config.state_dir, write=False)
@@ -285,9 +285,9 @@ def retry(config, settings, source, only) -> int:
     return 0
 
 
-def _approval_state(approvals, post, message) -> str:
+def _approval_state(approvals, channel, post, message) -> str:
     try:
-        waiting = approvals.waiting(post, message)
+        _, waiting = approvals.approved_message(channel, post, message)
     except ApprovalError as err:
         return f"{AWAITING} (could not check: {err})"
     return f"{AWAITING} ({waiting})" if waiting else "approved"

@@ -59,7 +59,7 @@ NETWORK = {
     "email": "Email",
 }
 
-Approval = Callable  # (post, channel name, message) -> (approved: bool, reason: str)
+Approval = Callable  # (post, channel, message) -> (approved: bool, reason: str)
 
 
 def approval_not_required(post, channel, message) -> tuple[bool, str]:
@@ -71,7 +71,7 @@ def checked_approval(approvals) -> Approval:
     """The approvals committed in git (approvals.Approvals), as the sender checks them."""
 
     def approval(post, channel, message) -> tuple[bool, str]:
-        waiting = approvals.waiting(post, message)
+        _, waiting = approvals.approved_message(channel, post, message)
         return (not waiting, waiting or "approved")
 
     return approval
@@ -145,7 +145,7 @@ def _todo(post, channel, status, approval) -> Entry:
         channel.prepare(message, post)
     except NotSendable as err:
         return Entry(post, channel, message, CANNOT, [str(err), *reasons])
-    approved, why = approval(post, channel.name, message)
+    approved, why = approval(post, channel, message)
     if not approved:
         return Entry(post, channel, message, AWAITING, [why, *reasons])
     if why == NO_APPROVAL_NEEDED:

@@ -246,7 +246,7 @@ class Sender:
         message = channel.compose(post)
         if self.approvals is not None:  # nothing is looked at, claimed or recorded
             try:
-                message, waiting = self._approved(channel, post, message)
+                message, waiting = self.approvals.approved_message(channel, post, message)
             except ApprovalError as err:  # git could not answer: nothing goes out
                 return Row(post.title, channel.name, states.PENDING, str(err)), False, False
             if waiting:
@@ -258,23 +258,6 @@ class Sender:
         if row is not None:
             return row, False, False
         return self._claim_and_send(channel, post, status, message)
-
-    def _approved(self, channel, post, message):
-        """(the message to send, "") when approved, else (message, why it waits).
-
-        An approver's computer rarely has the channel's keys, so `make approve` may have
-        composed with the network's default limits (Mastodon: 500 characters) where this
-        run read the instance's own. The message composed that way is sent when it is
-        the one approved and fits: what goes out is still exactly what was approved."""
-        waiting = self.approvals.waiting(post, message)
-        if not waiting:
-            return message, ""
-        offline = type(channel)(channel.config, channel.settings, channel.environ).compose(post)
-        if offline.text != message.text and not self.approvals.waiting(post, offline):
-            offline.length, offline.limit = channel.count(offline.text), channel.limit
-            if offline.limit is None or offline.length <= offline.limit:
-                return offline, ""
-        return message, waiting
 
     def _before_claim(self, channel, post, status, message) -> Row | None:
         """Everything that can stop a post before it is claimed: a send that was cut
