@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pelican.settings import read_settings
 
 from . import ledger as states
-from .approvals import AWAITING, ApprovalError, Approvals, Git, new_line
+from .approvals import AWAITING, ApprovalError, Approvals, Git, emails, new_line
 from .channels import TYPES
 from .config import SettingsError, read_config
 from .errors import AnnounceError, NotConfigured, NotSendable
@@ -323,7 +323,7 @@ def approve(plan, config, settings, channels, environ, args) -> int:
         )
     if not config.approvers:
         print("Note: ANNOUNCE_APPROVERS is empty, so approval is off and nothing waits for it.")
-    elif email.lower() not in config.approvers:
+    elif email.lower() not in emails(config.approvers):
         print(
             f"Warning: your git email {email} is not in ANNOUNCE_APPROVERS, so this approval "
             "will not count: `make announce` refuses an approval committed by anyone else.\n"
