@@ -338,6 +338,12 @@ class ContainerFlow(GraphServer):
                 container["polls"] += 1
         return container["status_code"]
 
+    def published_as(self, container, media):
+        """The container's media is on the account; the answer is its id."""
+        self.media.append(media)
+        container["status_code"], container["media_id"] = "PUBLISHED", media["id"]
+        return Reply(200, {"id": media["id"]})
+
     def quota_usage(self, since=None):
         start = max(self.now() - DAY, since or 0)
         return sum(1 for m in self.media if m["time"] > start)
@@ -569,10 +575,8 @@ class InstagramGraph(ContainerFlow):
             "shortcode": shortcode,
             "container_id": container["id"],
         }
-        self.media.append(media)
-        container["status_code"], container["media_id"] = "PUBLISHED", media["id"]
         # IG_MEDIA_PUBLISH sample response: {"id": "<IG_MEDIA_ID>"}.
-        return Reply(200, {"id": media["id"]})
+        return self.published_as(container, media)
 
     def media_node(self, m):
         return {
@@ -791,10 +795,8 @@ class ThreadsGraph(ContainerFlow):
             "shortcode": shortcode,
             "container_id": container["id"],
         }
-        self.media.append(post)
-        container["status_code"], container["media_id"] = "PUBLISHED", post["id"]
         # THREADS_POSTS step 2 sample response: {"id": "<THREADS_MEDIA_ID>"}.
-        return Reply(200, {"id": post["id"]})
+        return self.published_as(container, post)
 
     def post_node(self, m):
         # https://developers.facebook.com/docs/threads/threads-media fields.
