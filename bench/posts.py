@@ -4,12 +4,10 @@ python bench/posts.py N FOLDER    # writes FOLDER/posts/*.md and FOLDER/images/
 """
 
 import random
-import shutil
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = ["News", "Events", "Reading groups", "Digital help", "Children and families",
               "Local history", "Health and wellbeing", "Learning"]  # fmt: skip
 BRANCHES = ["Riverside Central", "Northfield", "Westbrook", "Eastgate", "Southmead", "Hillcrest"]
@@ -74,12 +72,27 @@ def post(rng, i, start):
     return f"{date:%Y-%m-%d}-post-{i:05d}.md", "\n".join(lines + body)
 
 
+def picture(path: Path, seed: int):
+    """A 1600x1067 photo-like JPEG of its own (the bench never needs the sample content)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    image = Image.effect_noise((1600, 1067), 60).convert("RGB")
+    draw = ImageDraw.Draw(image, "RGBA")
+    for _ in range(40):
+        x, y = rng.randrange(1600), rng.randrange(1067)
+        r = rng.randrange(40, 400)
+        colour = tuple(rng.randrange(256) for _ in range(3)) + (150,)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    image.filter(ImageFilter.GaussianBlur(2)).save(path, "JPEG", quality=85)
+
+
 def generate(n: int, folder: Path, seed: int = 2026) -> Path:
     rng = random.Random(seed)
     (folder / "posts").mkdir(parents=True, exist_ok=True)
     (folder / "images").mkdir(exist_ok=True)
-    for image in IMAGES:
-        shutil.copy(ROOT / "content" / "images" / image, folder / "images" / image)
+    for number, image in enumerate(IMAGES):
+        picture(folder / "images" / image, seed + number)
     start = datetime(2015, 1, 1)
     for i in range(n):
         name, text = post(rng, i, start)

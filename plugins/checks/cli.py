@@ -48,7 +48,10 @@ def main(argv=None) -> int:
     generators = []
     signals.all_generators_finalized.connect(generators.extend, weak=False)
     with tempfile.TemporaryDirectory() as tmp:
-        override = {"OUTPUT_PATH": tmp, "ANNOUNCE_ENABLED": False, "DELETE_OUTPUT_DIRECTORY": False}
+        # INCREMENTAL off: a check reads and renders everything, and leaves the
+        # build's page cache and manifest (plugins/incremental) alone.
+        override = {"OUTPUT_PATH": tmp, "ANNOUNCE_ENABLED": False, "DELETE_OUTPUT_DIRECTORY": False,
+                    "INCREMENTAL": False}  # fmt: skip
         if args.path:
             override["PATH"] = os.path.abspath(args.path)
         settings = read_settings(args.settings, override=override)

@@ -1,6 +1,7 @@
 """Events: a post with Event-Start is an event. Upcoming and past pages, per-audience
 and per-branch pages, calendar files (icalendar), an events feed and Event JSON-LD."""
 
+from blinker import signal
 from feeds.selection import collect
 from pelican import signals
 
@@ -10,6 +11,12 @@ from .handlers import configure, read_event
 
 def get_generators(pelican):
     return EventsGenerator
+
+
+def next_change(pelican, generators=()):
+    """For plugins/incremental: when the events pages will need building again."""
+    found = [g.next_change() for g in generators if isinstance(g, EventsGenerator)]
+    return min((t for t in found if t is not None), default=None)
 
 
 def events_feed(feeds_generator):
@@ -40,3 +47,5 @@ def register():
     signals.get_generators.connect(get_generators)
     # The events feed, written by the feeds plugin.
     collect.connect(events_feed)
+    # A build with nothing changed stops early (plugins/incremental) only until then.
+    signal("incremental_valid_until").connect(next_change)

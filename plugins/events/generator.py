@@ -64,6 +64,22 @@ class EventsGenerator(Generator):
             }
         )
 
+    def next_change(self):
+        """When these pages will be out of date with no edit: an upcoming occurrence
+        ends (it leaves What's on), or the next occurrence of a series comes within the
+        horizon (it joins it). None when no event will change them, or when the pages
+        are made as of a fixed moment (EVENTS_NOW)."""
+        if self.settings.get("EVENTS_NOW"):
+            return None
+        times = [o.end for o in self.upcoming if o.end > self.now]
+        window = self.horizon - self.now
+        for _, event in self.pairs:
+            if not event.rule:
+                continue  # a one-off event is listed until it ends, however far off
+            later = event.occurrences(self.horizon, self.horizon + timedelta(days=2))
+            times += [start - window for start, _ in later if start >= self.horizon]
+        return min(times, default=None)
+
     def generate_output(self, writer):
         if not self.pairs:
             return

@@ -4,15 +4,17 @@ has changed, and the output folder is tidied instead of emptied.
 Pelican's content cache already spares reading unchanged posts; this plugin spares
 rendering and writing their pages (writer.py), and removes whatever no longer belongs
 to the site (prune.py), so an incremental build gives exactly the files a clean one
-does. Every page renders again when the theme, a plugin, a setting or a package
-version changes (the site key).
+does. A page missing from the output (an empty output folder: a fresh clone with the
+cache restored, a publish build) is written from the text it was last rendered to
+(rendered.py) when nothing it shows has changed. Every page renders again when the
+theme, a plugin, a setting or a package version changes (the site key).
 
 Builds that share an output folder take turns (lock.py): `make html` waits for a
 `make serve` rebuild in progress.
 
-Settings: INCREMENTAL = True (False: Pelican's own writer, every page every time).
-It needs DELETE_OUTPUT_DIRECTORY = False; with True (publishconf.py) the output is
-emptied and every page is rendered, as in a clean build.
+Settings: INCREMENTAL = True (False: Pelican's own writer, every page rendered every
+time). With DELETE_OUTPUT_DIRECTORY = True (publishconf.py) Pelican empties the output
+first and every page is written, from the page cache where its inputs are unchanged.
 """
 
 import contextlib
@@ -21,15 +23,18 @@ import hashlib
 import logging
 import os
 import time
+from datetime import UTC, datetime
 from importlib import metadata
 
 from blinker import signal
 from pelican import signals
+from pelican.log import console
 
-from . import prune
+from . import prune, unchanged
 from .lock import output_lock
+from .rendered import RenderedPages
 from .signature import Signer
-from .store import PageStore
+from .store import FileHashes, PageStore
 from .writer import CachingWriter
 
 logger = logging.getLogger(__name__)
@@ -42,7 +47,7 @@ keep_folders = signal("incremental_keep_folders")
 
 
 def enabled(settings) -> bool:
-    return settings.get("INCREMENTAL", True) and not settings.get("DELETE_OUTPUT_DIRECTORY")
+    return bool(settings.get("INCREMENTAL", True))
 
 
 def take_turns(pelican):
@@ -56,7 +61,30 @@ def take_turns(pelican):
     @functools.wraps(run)
     def locked_run(*args, **kwargs):
         with output_lock(pelican.output_path):
-            return run(*args, **kwargs)
+            settings = pelican.settings
+            if not enabled(settings) or settings.get("DELETE_OUTPUT_DIRECTORY"):
+                return run(*args, **kwargs)
+            started = time.perf_counter()
+            inputs = unchanged.inputs(settings, site_key(settings))
+            record = unchanged.load(settings)
+            if unchanged.nothing_to_do(record, inputs, unchanged.output(pelican.output_path),
+                                       datetime.now(UTC)):  # fmt: skip
+                unchanged.say_again(record)
+                console.print(f"Done: nothing changed since the last build, so "
+                              f"{pelican.output_path} is as it was; "
+                              f"{time.perf_counter() - started:.2f} seconds.")  # fmt: skip
+                return None
+            unchanged.forget(settings)
+            with unchanged.recording() as recorder:
+                result = run(*args, **kwargs)
+            if _build.get("done") and _build.get("until"):
+                unchanged.save(settings, {
+                    "inputs": inputs,
+                    "output": unchanged.output(pelican.output_path),
+                    "until": _build["until"].isoformat(),
+                    "said": recorder.said,
+                })  # fmt: skip
+            return result
 
     locked_run.takes_turns = True
     pelican.run = locked_run
@@ -65,7 +93,13 @@ def take_turns(pelican):
 def start(pelican):
     """On `get_generators`, the first thing each build does: note the time."""
     _build.clear()
-    _build.update(start_ns=time.time_ns(), statics=set(), writer=None, done=False)
+    _build.update(start_ns=time.time_ns(), statics=set(), writer=None, done=False,
+                  now=datetime.now(UTC), generators=[], until=None)  # fmt: skip
+
+
+def note_generators(generators):
+    """On `all_generators_finalized`: this build's generators, for `unchanged.until`."""
+    _build["generators"] = list(generators)
 
 
 class SiteWriter(CachingWriter):
@@ -73,9 +107,15 @@ class SiteWriter(CachingWriter):
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
+        previous = _build.get("writer")
+        if previous is not None and previous.pages is not None:
+            previous.pages.close()  # a build that failed (`make serve` goes on)
         if enabled(self.settings):
-            path = os.path.join(self.settings["CACHE_PATH"], "incremental", "pages.json")
-            self.store = PageStore(path, site_key(self.settings), os.path.abspath(output_path))
+            folder = os.path.join(self.settings["CACHE_PATH"], "incremental")
+            key = site_key(self.settings)
+            self.store = PageStore(os.path.join(folder, "pages.json"), key,
+                                   os.path.abspath(output_path))  # fmt: skip
+            self.pages = RenderedPages(os.path.join(folder, "rendered.sqlite"))
             if not self.store.old:
                 # Every page renders again: so must every resized picture, since
                 # image-process keeps any it finds (a replaced photo's old sizes).
@@ -107,6 +147,7 @@ def finish(pelican):
     content = os.path.abspath(pelican.settings["PATH"])
     if os.path.commonpath([root, content]) == root:
         logger.warning("incremental: not tidying %s: it holds the content folder", root)
+        writer.pages.close()
         return
     store = writer.store
     claimed = {os.path.relpath(p, root).replace(os.sep, "/") for p in store.claimed}
@@ -127,8 +168,11 @@ def finish(pelican):
     logger.debug("incremental: removing %s", gone)
     prune.remove(root, gone)
     store.save()
-    logger.info("incremental: %d pages rendered, %d unchanged, %d old files removed",
-                writer.rendered, writer.skipped, len(gone))  # fmt: skip
+    writer.pages.save(store.new)
+    _build["until"] = unchanged.until(pelican, _build.get("generators", ()), _build["now"])
+    logger.info("incremental: %d pages rendered, %d from the page cache, %d unchanged, "
+                "%d old files removed", writer.rendered, writer.restored, writer.skipped,
+                len(gone))  # fmt: skip
 
 
 def _pictures_shown(writer, derivatives, settings) -> set[str]:
@@ -145,13 +189,15 @@ def _pictures_shown(writer, derivatives, settings) -> set[str]:
 
 def site_key(settings) -> str:
     """What every page depends on: settings, theme, plugin code, package versions, and
-    the static files (a replaced photo: its pages must be resized again)."""
+    the static files' contents (a replaced photo: its pages must be resized again; a
+    fresh clone, with every file time new, is still the same site)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(Signer().sign(dict(settings)).encode())
+    memo = FileHashes(os.path.join(settings["CACHE_PATH"], "incremental", "file-hashes.json"))
     for folder in settings.get("STATIC_PATHS", []):
         for path in sorted(_files(os.path.join(settings["PATH"], folder))):
-            st = os.stat(path)
-            h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"{path}:{memo.digest(path)}".encode())
+    memo.save()
     folders = [settings["THEME"], *settings.get("PLUGIN_PATHS", [])]
     for folder in folders:
         for path in sorted(_files(folder)):
@@ -177,6 +223,7 @@ def register():
     signals.initialized.connect(take_turns)
     # The first signal of every build: the time after which files belong to it.
     signals.get_generators.connect(start)
+    signals.all_generators_finalized.connect(note_generators)
     # Pelican writes every page through the writer this returns.
     signals.get_writer.connect(get_writer)
     signals.static_generator_finalized.connect(note_statics)

@@ -2,6 +2,7 @@
 the names it looked up, their signature, the resized pictures it shows, and the
 file's size and time as written."""
 
+import hashlib
 import json
 import os
 import tempfile
@@ -58,4 +59,45 @@ class PageStore:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"header": self.header, "pages": pages}, f)
+        os.replace(tmp, self.path)
+
+
+class FileHashes:
+    """Files' content hashes, remembered by size, times and inode: a file is read again
+    only when one of them changed (a fresh clone reads each once)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.changed = False
+        try:
+            with open(path, encoding="utf-8") as f:
+                self.known = json.load(f)
+            if not isinstance(self.known, dict):
+                self.known = {}
+        except (OSError, ValueError):
+            self.known = {}
+        self.seen = {}
+
+    def digest(self, path: str) -> str:
+        st = os.stat(path)
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        known = self.known.get(path)
+        if not (isinstance(known, list) and known[:4] == stamp):
+            h = hashlib.blake2b(digest_size=16)
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            known = [*stamp, h.hexdigest()]
+            self.changed = True
+        self.seen[path] = known
+        return known[4]
+
+    def save(self):
+        """Keep the files looked at this time (a deleted file is forgotten)."""
+        if not self.changed and len(self.seen) == len(self.known):
+            return
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(self.seen, f)
         os.replace(tmp, self.path)

@@ -42,7 +42,8 @@ class CachingWriter(Writer):
         super().__init__(output_path, settings)
         self.store = None  # set by the plugin: the previous build's pages (manifest)
         self.signer = Signer()
-        self.rendered = self.skipped = 0
+        self.pages = None  # set by the plugin: the pages as last rendered (rendered.py)
+        self.rendered = self.skipped = self.restored = 0
         self._shared = {}  # name -> (site-wide value, its signature)
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
@@ -100,37 +101,46 @@ class CachingWriter(Writer):
             context["localsiteurl"] = localcontext["localsiteurl"]
 
         path = sanitised_join(self.output_path, name)
-        if self._unchanged(name, path, template, localcontext, context, override):
+        before = self.store.get(name)
+        key = self._same_inputs(before, localcontext, context, template, override)
+        if key and self.store.unchanged_file(path, before):
             self.store.keep(name, path)
             self.skipped += 1
             page_kept.send(path, context=localcontext)
             return
-        template.environment.context_class = RecordingContext
-        _looked_up.append(set())
-        try:
-            output = template.render(localcontext)
-        finally:
-            names = sorted(_looked_up.pop())
+        # Not in the output as written (an empty output folder: a fresh clone, or a
+        # publish build): the text it was rendered to, if the page cache has it.
+        output = self.pages.get(name, key) if key and self.pages is not None else None
+        restored = output is not None
+        if restored:
+            names = before["names"]
+            self.restored += 1
+        else:
+            template.environment.context_class = RecordingContext
+            _looked_up.append(set())
+            try:
+                output = template.render(localcontext)
+            finally:
+                names = sorted(_looked_up.pop())
+            self.rendered += 1
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with self._open_w(path, "utf-8", override=override) as f:
             f.write(output)
         logger.info('Writing "%s"', path)
-        self.rendered += 1
         signals.content_written.send(path, context=localcontext)
-        key = self._key(localcontext, context, names, template, override)
+        if not restored:
+            key = self._key(localcontext, context, names, template, override)
+            if self.pages is not None:
+                self.pages.put(name, key, output)
         self.store.record(name, path, template.name, names, key)
 
-    def _unchanged(self, name, path, template, localcontext, context, override) -> bool:
-        """Written by the last build from the same template, untouched since, and
-        every name its templates looked up has the same signature."""
-        before = self.store.get(name)
-        return bool(
-            before
-            and before["template"] == template.name
-            and self.store.unchanged_file(path, before)
-            and self._key(localcontext, context, before["names"], template, override)
-            == before["key"]
-        )
+    def _same_inputs(self, before, localcontext, context, template, override) -> str | None:
+        """The page's signature, if the last build wrote it from the same template and
+        every name its templates looked up has the same signature; else None."""
+        if not before or before["template"] != template.name:
+            return None
+        key = self._key(localcontext, context, before["names"], template, override)
+        return key if key == before["key"] else None
 
     def _key(self, localcontext, context, names, template, override):
         parts = [template.name, str(override)]

@@ -1,0 +1,177 @@
+"""What a build keeps for the next one (plugins/incremental): the pages as last rendered,
+so a build into an empty output folder (a fresh clone with `.cache/` restored, every
+publish build) writes unchanged pages without rendering them; and a record of the last
+build, so a build with nothing to do stops at once and says the same things again."""
+
+import os
+import shutil
+import sqlite3
+import sys
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from conftest import build
+from test_build_identity import assert_same_site
+from tiny_site import Post, write_site
+from tiny_site import settings as tiny_settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+from incremental import unchanged  # noqa: E402
+
+MARK = "<!-- from the page cache -->"
+PAGE = "news/2026/borrow-ebooks/index.html"
+NOTHING = "Done: nothing changed since the last build"
+
+
+def mark_cached_pages(cache: Path) -> int:
+    """Add MARK to every page the page cache holds: a page written from it shows it."""
+    db = sqlite3.connect(cache / "incremental" / "rendered.sqlite")
+    rows = db.execute("SELECT name, html FROM pages").fetchall()
+    for name, html in rows:
+        text = zlib.decompress(html).decode().replace("</body>", MARK + "</body>")
+        db.execute("UPDATE pages SET html = ? WHERE name = ?", (zlib.compress(text.encode()), name))
+    db.commit()
+    db.close()
+    return len(rows)
+
+
+def fresh_clone(content: Path, output: Path):
+    """An empty output folder and every source file's time new, the cache kept."""
+    shutil.rmtree(output)
+    for path in content.rglob("*"):
+        if path.is_file():
+            os.utime(path)
+
+
+def test_an_empty_output_is_filled_from_the_page_cache_byte_for_byte(tmp_path):
+    content = write_site(tmp_path)
+    extra = tiny_settings(tmp_path)
+    live, clean = tmp_path / "live", tmp_path / "clean"
+    first = build(live, content=content, extra=extra)
+    assert first.returncode == 0, first.log
+    # A fresh clone with the cache restored: the same site, byte for byte.
+    fresh_clone(content, first.output)
+    again = build(live, content=content, extra=extra)
+    assert again.returncode == 0, again.log
+    reference = build(clean, content=content, extra=extra)
+    assert_same_site(again.output, reference.output)
+    # ...and its pages came from the cache, not the templates: every page but the ones
+    # an edit changed (the edited post, and the lists and neighbours showing its title).
+    assert mark_cached_pages(live / "cache") > 20
+    post = content / "posts" / "ebooks.md"
+    post.write_text(post.read_text().replace("Borrow eBooks", "Borrow eBooks and eAudiobooks"))
+    fresh_clone(content, again.output)
+    edited = build(live, content=content, extra=extra)
+    assert edited.returncode == 0, edited.log
+    pages = {p.relative_to(edited.output).as_posix(): p.read_text() for p in
+             edited.output.rglob("*.html")}  # fmt: skip
+    assert MARK in pages["about-us/index.html"]
+    assert MARK in pages["news/2026/story-time/index.html"]
+    changed = pages["news/2026/borrow-ebooks-and-eaudiobooks/index.html"]
+    assert MARK not in changed and "Borrow eBooks and eAudiobooks" in changed
+    assert MARK not in pages["index.html"]  # it lists the new title
+    # Without the marks, the same as a clean build.
+    shutil.rmtree(live / "cache" / "incremental")
+    fresh_clone(content, edited.output)
+    assert build(live, content=content, extra=extra).returncode == 0
+    assert_same_site(live / "output", build(tmp_path / "clean-2", content=content,
+                                            extra=extra).output)  # fmt: skip
+
+
+def test_a_publish_build_empties_the_output_and_reuses_the_pages(tmp_path):
+    content = write_site(tmp_path)
+    extra = {**tiny_settings(tmp_path), "SEARCH_ENABLED": False}
+    first = build(tmp_path / "live", content=content, extra=extra, publish=True)
+    assert first.returncode == 0, first.log
+    (first.output / "stray.html").write_text("left by hand")
+    mark_cached_pages(tmp_path / "live" / "cache")
+    second = build(tmp_path / "live", content=content, extra=extra, publish=True)
+    assert second.returncode == 0, second.log
+    assert not (second.output / "stray.html").exists()  # emptied first, as Pelican does
+    assert MARK in (second.output / PAGE).read_text()
+    assert NOTHING not in second.log  # a publish build never stops early
+
+
+def test_a_build_with_nothing_to_do_stops_and_says_the_same_again(tmp_path):
+    content = write_site(tmp_path)
+    # A category one letter from another: the checks warn it is probably a typo.
+    (content / "posts" / "odd.md").write_text(Post("Odd", 9, category="Event").text())
+    extra = tiny_settings(tmp_path)
+    live = tmp_path / "live"
+    first = build(live, content=content, extra=extra)
+    assert first.returncode == 0, first.log
+    assert NOTHING not in first.log
+    warning = next(line for line in first.log.splitlines() if "odd.md" in line)
+    before = {p: p.stat().st_mtime_ns for p in first.output.rglob("*")}
+    second = build(live, content=content, extra=extra)
+    assert NOTHING in second.log, second.log
+    assert warning in second.log  # staff see the same warnings every time
+    assert {p: p.stat().st_mtime_ns for p in second.output.rglob("*")} == before
+    # Any edit, even one that only touches a file, builds.
+    os.utime(content / "pages" / "about.md")
+    assert NOTHING not in build(live, content=content, extra=extra).log
+    assert NOTHING in build(live, content=content, extra=extra).log
+    # So does a file changed or removed in the output by hand, or another setting.
+    (live / "output" / PAGE).write_text("oops")
+    third = build(live, content=content, extra=extra)
+    assert NOTHING not in third.log and "Borrow eBooks" in (third.output / PAGE).read_text()
+    (third.output / PAGE).unlink()
+    assert NOTHING not in build(live, content=content, extra=extra).log
+    assert (third.output / PAGE).exists()
+    assert NOTHING not in build(live, content=content, extra={**extra, "SITENAME": "X"}).log
+    # A build that failed leaves nothing to stop the next one.
+    record = unchanged.record_path({"CACHE_PATH": str(live / "cache")})
+    assert os.path.exists(record)
+    broken = build(live, content=content, extra={**extra, "THEME": str(tmp_path / "missing")})
+    assert broken.returncode != 0
+    assert NOTHING not in build(live, content=content, extra=extra).log
+
+
+def test_the_record_is_good_until_a_scheduled_post_falls_due_or_midnight():
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    pelican = SimpleNamespace(settings={"TIMEZONE": "Europe/London"})
+    due = now + timedelta(hours=2)
+    drafts = [SimpleNamespace(date=due), SimpleNamespace(date=now - timedelta(days=3))]
+    generators = [SimpleNamespace(drafts=drafts)]
+    assert unchanged.until(pelican, generators, now) == due
+    midnight = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # London is on UTC in December
+    assert unchanged.until(pelican, [SimpleNamespace(drafts=[])], now) == midnight
+    record = {"inputs": "a", "output": "b", "until": due.isoformat()}
+    assert unchanged.nothing_to_do(record, "a", "b", now)
+    assert not unchanged.nothing_to_do(record, "a", "b", due)
+    assert not unchanged.nothing_to_do(record, "a", "c", now)
+    assert not unchanged.nothing_to_do(record, "x", "b", now)
+    assert not unchanged.nothing_to_do(None, "a", "b", now)
+    assert not unchanged.nothing_to_do({**record, "until": "garbage"}, "a", "b", now)
+
+
+def test_events_say_when_their_pages_change():
+    from zoneinfo import ZoneInfo
+
+    from events.generator import EventsGenerator, Occurrence
+    from events.model import Event
+
+    tz = ZoneInfo("Europe/London")
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=tz)
+    place = {"location": "Northfield Library", "branch": "Northfield Library", "tz": tz}
+    talk = Event(start=datetime(2026, 12, 2, 18, 0, tzinfo=tz),
+                 end=datetime(2026, 12, 2, 19, 0, tzinfo=tz), **place)  # fmt: skip
+    weekly = Event(start=datetime(2026, 1, 9, 10, 0, tzinfo=tz),
+                   end=datetime(2026, 1, 9, 11, 0, tzinfo=tz), rule="FREQ=WEEKLY;BYDAY=FR",
+                   **place)  # fmt: skip
+    generator = EventsGenerator.__new__(EventsGenerator)
+    generator.settings = {}
+    generator.now, generator.horizon = now, now + timedelta(days=92)
+    generator.pairs = [(None, talk)]
+    generator.upcoming = [Occurrence(None, talk, talk.start, talk.end)]
+    assert generator.next_change() == talk.end  # it leaves What's on when it ends
+    generator.pairs = [(None, weekly)]
+    generator.upcoming = []
+    found = generator.next_change()
+    # The next Friday beyond the horizon joins the list 92 days before it starts.
+    assert found is not None and now < found <= now + timedelta(days=7)
+    assert (found + timedelta(days=92)).weekday() == 4
+    generator.settings = {"EVENTS_NOW": "2026-12-02T15:00:00+00:00"}
+    assert generator.next_change() is None  # the pages are as of that moment, always
