@@ -251,7 +251,7 @@ def previews(content: Path, tmp: Path, n: int) -> dict[str, float]:
         shutil.rmtree(cache, ignore_errors=True)
 
 
-def run_size(n, runs, tmp: Path):
+def run_size(n, runs, tmp: Path, preview=True):
     content = generate(n, tmp / "content")
     (tmp / "bare.py").write_text(BARE.format(content=str(content)))
     hugo = shutil.which("hugo")
@@ -292,7 +292,7 @@ def run_size(n, runs, tmp: Path):
                 hugo_out)  # fmt: skip
             shutil.rmtree(hugo_out)
         shutil.rmtree(bare_out)
-        for name, seconds in previews(content, tmp, n).items():
+        for name, seconds in (previews(content, tmp, n) if preview else {}).items():
             samples.setdefault(name, []).append({"wall": seconds})
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
@@ -337,6 +337,7 @@ def main():
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-sample", action="store_true", help="skip the sample site's pages")
+    parser.add_argument("--no-preview", action="store_true", help="skip `make serve`'s timings")
     args = parser.parse_args()
     print(f"Machine: {os.cpu_count()} cores; median of {args.runs} runs; memory: max RSS.")
     with tempfile.TemporaryDirectory() as tmp:
@@ -349,7 +350,7 @@ def main():
         print("Hugo: not installed (apt-get install hugo), so not measured.")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            report(n, run_size(n, args.runs, Path(tmp)))
+            report(n, run_size(n, args.runs, Path(tmp), preview=not args.no_preview))
     if not args.no_sample:
         sample_site()
 

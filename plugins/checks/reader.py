@@ -4,6 +4,7 @@ dates, with file and line."""
 import logging
 
 from markdown import Markdown
+from markdown.preprocessors import Preprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import SafeDatetime
 
@@ -94,10 +95,24 @@ class CheckedMarkdownReader(CheckedReading, MarkdownReader):
             ) from None  # fmt: skip
 
     def _finish(self, source_path, content, meta):
-        """What MarkdownReader.read does after converting: the front matter."""
+        """What MarkdownReader.read does after converting: the front matter. Its
+        formatted fields (Summary) are converted by one Markdown object for every post,
+        reset before each field (Pelican's _parse_metadata resets it)."""
         self._source_path = source_path
-        self._md = Markdown(**self.settings["MARKDOWN"])
+        md = getattr(self, "_metadata_md", None)
+        if md is None:
+            md = self._metadata_md = Markdown(**self.settings["MARKDOWN"])
+        if "meta" not in md.preprocessors:
+            # _parse_metadata takes out the front-matter step (strictly): put a step
+            # of that name back for it to take out; it converts metadata, never a file.
+            md.preprocessors.register(_Unchanged(md), "meta", 27)
+        self._md = md
         return content, self._parse_metadata(meta) if meta else {}
+
+
+class _Unchanged(Preprocessor):
+    def run(self, lines):
+        return lines
 
 
 def _located(finding: Finding) -> ContentError:

@@ -18,15 +18,24 @@ from pelican.utils import pelican_open
 logger = logging.getLogger(__name__)
 
 
+_markdown = {}  # in a worker: one Markdown per settings, reset between posts
+
+
 def convert(job):
     """In a worker: (path, HTML, front matter) or (path, None, None) if it can't
-    (the main process then reads it itself, with the usual messages)."""
+    (the main process then reads it itself, with the usual messages). One Markdown
+    object serves every post, reset before each (as Python-Markdown documents):
+    making one costs more than converting a short post."""
     path, markdown_settings = job
     try:
-        md = Markdown(**markdown_settings)
+        key = repr(markdown_settings)
+        md = _markdown.get(key)
+        if md is None:
+            md = _markdown[key] = Markdown(**markdown_settings)
+        md.reset()
         with pelican_open(path) as text:
             html = md.convert(text)
-        return path, html, getattr(md, "Meta", {})
+        return path, html, dict(getattr(md, "Meta", {}))
     except Exception:  # noqa: BLE001 - reported by the normal, serial read
         return path, None, None
 
