@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from pelican.generators import Generator
 
-from . import ics
 from .handlers import event_json
 from .parse import slug
 
@@ -134,6 +133,8 @@ class EventsGenerator(Generator):
             )
             for article, event in pairs
         ]
+        from . import ics  # icalendar: imported when a site has events, not on every start
+
         data = ics.calendar(items, name, f"Events from {self.settings['SITENAME']}")
         target = os.path.join(self.output_path, path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
