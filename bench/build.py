@@ -95,7 +95,6 @@ HUGO_LAYOUTS = {
 TARGETS = {
     "restored": 1.0,
     "no change": 0.03,
-    "one edit": 0.05,
     "preview, text": 0.05,
     "preview, title": 0.1,
     "preview, new post": 0.1,
