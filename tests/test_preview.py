@@ -270,3 +270,41 @@ def test_a_build_that_fails_keeps_the_preview_and_the_next_save_builds(site):
     site.shows("boom", "Fixed.")
     assert site.process.poll() is None
     assert site.builds() == 3, site.output()  # the first, the failed one, the fixed one
+
+
+def test_the_settings_saved_again_and_again_as_editors_save_are_read_each_time(site):
+    """Editors save by writing a new file and renaming it over the old one: the settings
+    file is still watched after that (it is watched through its folder)."""
+    site.start()
+    site.ready()
+    settings = site.conf.read_text()
+    for name in ("Riverside preview", "Northfield preview"):
+        new = site.conf.with_name("siteconf.py.new")
+        new.write_text(settings.replace('SITENAME = "Preview test"', f"SITENAME = {name!r}"))
+        os.replace(new, site.conf)
+        site.shows("first", name)
+    assert "siteconf.py" in site.output().split("-> Modified:")[-1]
+
+
+def test_a_port_in_use_stops_the_preview_saying_how_to_fix_it(site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", site.port))
+        taken.listen()
+        site.start()
+        try:
+            code = site.process.wait(timeout=LIMIT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the preview went on without its web server:\n{site.output()}")
+    assert code == 1, site.output()
+    assert f"127.0.0.1:{site.port} stopped" in site.output()
+    assert "make serve PORT=8080" in site.output()
+
+
+def test_stopped_by_sigterm_the_preview_takes_its_web_server_with_it(site):
+    site.start()
+    site.ready()
+    site.process.terminate()
+    code = site.process.wait(timeout=LIMIT)
+    assert code == 0, site.output()
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", site.port)) != 0, "the web server outlived the preview"

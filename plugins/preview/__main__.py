@@ -3,6 +3,7 @@ serves it with --listen, and builds it again after every change (--autoreload is
 implied and may be left out)."""
 
 import logging
+import signal
 import sys
 
 from pelican import LOG_HANDLERS, parse_arguments
@@ -14,7 +15,14 @@ from .server import Server, Stopped
 logger = logging.getLogger("preview")
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
+    # Stopped by a process manager (SIGTERM) as by Ctrl-C: the watchers and the web
+    # server stop too, and a rebuild in progress lets go of the output folder.
+    signal.signal(signal.SIGTERM, interrupt)
     args = parse_arguments(argv)
     init_logging(
         level=args.verbosity,
