@@ -308,3 +308,15 @@ def test_stopped_by_sigterm_the_preview_takes_its_web_server_with_it(site):
     assert code == 0, site.output()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", site.port)) != 0, "the web server outlived the preview"
+
+
+def test_settings_saved_half_written_are_read_again_at_the_next_save(site):
+    site.start()
+    site.ready()
+    settings = site.conf.read_text()
+    site.conf.write_text(settings + "SITENAME = (\n")  # a syntax error, mid-edit
+    site.wait(lambda: "Cannot read the settings in" in site.output(), "the settings error")
+    assert "siteconf.py" in site.output().split("Cannot read the settings in")[-1]
+    assert "as it was" in site.page("first")  # the last build is still served
+    site.conf.write_text(settings.replace('SITENAME = "Preview test"', 'SITENAME = "Fixed"'))
+    site.shows("first", "Fixed")
