@@ -51,8 +51,9 @@ newbrochure: $(VENV)/.site-installed ## Start a brochure: make newbrochure TITLE
 html: $(VENV)/.site-installed ## Build the site into output/ with local settings
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(SETTINGS) $(PELICAN_LOG) $(PELICANOPTS)
 
+# Pelican's own arguments; plugins/preview watches for the whole run, so no save is missed.
 serve: $(VENV)/.site-installed ## Build, serve on http://127.0.0.1:$(PORT) and rebuild on every change
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(SETTINGS) --listen --autoreload --port $(PORT) --bind 127.0.0.1 $(PELICAN_LOG) $(PELICANOPTS)
+	PYTHONPATH=plugins $(BIN)/python -m preview $(INPUTDIR) -o $(OUTPUTDIR) -s $(SETTINGS) --listen --port $(PORT) --bind 127.0.0.1 $(PELICAN_LOG) $(PELICANOPTS)
 
 check: $(VENV)/.site-installed ## Check the content: file:line, what is wrong and how to fix it
 	PYTHONPATH=plugins $(BIN)/python -m checks --settings $(SETTINGS) --path $(INPUTDIR)

@@ -49,15 +49,18 @@ def register():
 """
 
 
-def pelican(folder: Path, content: Path, extra: dict, *options, log: Path) -> subprocess.Popen:
-    """`pelican` as the Makefile runs it, in the background, its output in `log`."""
+def pelican(folder: Path, content: Path, extra: dict, *options, log: Path,
+            module="pelican") -> subprocess.Popen:  # fmt: skip
+    """`pelican` (or `make serve`'s `preview`) as the Makefile runs it, in the background,
+    its output in `log`."""
     overrides = {"CACHE_PATH": str(folder / "cache"), **extra}
-    cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(folder / "output"),
+    cmd = [sys.executable, "-m", module, str(content), "-o", str(folder / "output"),
            "-s", str(SAMPLE_SETTINGS), "--log-handler", "plain", *options,
            "-e", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]  # fmt: skip
     with open(log, "w") as out:
         return subprocess.Popen(cmd, cwd=content.parent, stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+                                env={**os.environ, "COLUMNS": "200",
+                                     "PYTHONPATH": str(ROOT / "plugins")})  # fmt: skip
 
 
 def wait_until(condition, what, process=None, limit=240):
@@ -121,16 +124,15 @@ def test_a_second_build_waits_for_the_first_then_builds(site):
 def test_make_serve_lets_go_between_rebuilds_and_after_a_failed_one(site):
     tmp, content, extra = site
     shared = tmp / "shared"
-    serve = pelican(shared, content, extra, "--autoreload", log=tmp / "serve.log")
+    serve = pelican(shared, content, extra, log=tmp / "serve.log", module="preview")
     log = lambda: (tmp / "serve.log").read_text()  # noqa: E731
     try:
         wait_until(lambda: log().count("Done:") == 1, "`make serve` built the site", serve)
         # `make serve` waits for changes: a build now runs at once.
         html = build(shared, content=content, extra=extra, cwd=tmp)
         assert html.returncode == 0 and WAITING not in html.log, html.log
-        # A rebuild that fails half-way lets go of the lock. (Pelican then starts it
-        # again at once, and again, until the post is fixed: a build waiting still gets
-        # its turn.)
+        # A rebuild that fails half-way lets go of the lock, and the preview waits for
+        # the next save.
         (content / "posts" / "boom.md").write_text("Title: Boom\nDate: 2026-03-20\n\nBoom.\n")
         wait_until(lambda: "Caught exception" in log(), "the rebuild failed", serve)
         assert "a build that fails half-way" in log()

@@ -8,10 +8,10 @@ next to `output/`), never inside it, so it is never deployed; it is removed when
 build ends, and the system lets go of it if the process dies. Waiting builds queue at
 a second one (`.output.lock.next`), so each gets its turn.
 
-`make serve` runs every rebuild in one process: it takes the lock for each rebuild and
-lets go after it (a build that raised included), so `make html` only ever waits for a
-rebuild in progress, never for `make serve` itself. A build inside a build of the same
-process does not wait for itself.
+`make serve` (plugins/preview) runs every rebuild in one process: it takes the lock
+for each rebuild and lets go after it (a build that raised included), so `make html`
+only ever waits for a rebuild in progress, never for `make serve` itself. A build
+inside a build of the same process does not wait for itself.
 """
 
 import contextlib
@@ -116,5 +116,11 @@ def _holder_of(lock: str) -> str:
 
 
 def _holder() -> str:
-    what = "`make serve` (pelican --autoreload)" if "--autoreload" in sys.argv else "pelican"
+    main = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if main is not None and main.name.partition(".")[0] == "preview":
+        what = "`make serve` (python -m preview)"
+    elif "--autoreload" in sys.argv:
+        what = "pelican --autoreload"
+    else:
+        what = "pelican"
     return f"{what}, process {os.getpid()}, building since {time.strftime('%H:%M:%S')}"
