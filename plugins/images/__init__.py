@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
 
+from . import derivatives
 from .cards import card_key, draw_card
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,9 @@ def only_pages_with_pictures(pelican):
     if not any(r is harvest for r in signals.content_written.receivers_for(object())):
         return  # image-process is not in PLUGINS
     one_tag = alone_in_tag(pelican.settings.get("IMAGE_PROCESS") or {})
+    # Each size of a picture made once, kept in CACHE_PATH by its bytes (derivatives.py).
+    if derivatives.install(image_process):
+        signals.finalized.connect(tidy_derivatives)
 
     def harvest_marked(path, context):
         with open(path, encoding="utf-8") as f:
@@ -150,6 +154,14 @@ def only_pages_with_pictures(pelican):
 
     signals.content_written.disconnect(harvest)
     signals.content_written.connect(harvest_marked, weak=False)
+
+
+def tidy_derivatives(pelican):
+    """On `finalized`: say what the picture cache did; forget sizes long unused."""
+    removed = derivatives.sweep(pelican.settings["CACHE_PATH"])
+    logger.info("images: %d picture sizes made, %d copied from the cache, %d old ones removed",
+                derivatives.counts["made"], derivatives.counts["copied"], removed)  # fmt: skip
+    derivatives.counts.update(made=0, copied=0)
 
 
 def alone_in_tag(derivatives) -> bool:
