@@ -72,7 +72,8 @@ def prepare_images(instance):
 
 
 class CardsGenerator(Generator):
-    """Cards are drawn once (kept in the cache by title and colours) and copied out."""
+    """Cards are drawn once (kept in the cache by what they show, cards.card_key) and
+    copied out; a card no post uses any more is removed from the cache."""
 
     def generate_context(self):
         library = self.settings.get("LIBRARY") or {}
@@ -91,6 +92,13 @@ class CardsGenerator(Generator):
             article.social_card_file = path
             article.social_card_alt = f"{sitename}: {article.title}"
             self.cards.append(article)
+        # Every post is seen each build (only the writing is incremental), so a card
+        # not used now belongs to a changed title or a deleted post.
+        used = {os.path.basename(article.social_card_file) for article in self.cards}
+        if os.path.isdir(cache):
+            for entry in os.scandir(cache):
+                if entry.name not in used and entry.name.endswith(".jpg"):
+                    os.remove(entry.path)
 
     def generate_output(self, writer):
         for article in self.cards:
