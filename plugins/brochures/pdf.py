@@ -36,13 +36,12 @@ def local_images(html: str, siteurl: str, roots: list[str]) -> tuple[str, list[s
     return SRC.sub(swap, html), files
 
 
-def content_hash(html: str, files: list[str], options: str, roots=()) -> str:
+def content_hash(html: str, files: list[str], options: str) -> str:
     """The PDF's key: its HTML, the bytes of the files it shows, the PDF variant and
-    WeasyPrint's version. The folders the files are in are left out (as `<root N>`), so
-    a fresh clone elsewhere, or another output folder, finds the PDF already made."""
-    uris = sorted((Path(root).resolve().as_uri() for root in roots), key=len, reverse=True)
-    for n, uri in enumerate(uris):  # the longest first: a folder inside another
-        html = html.replace(uri + "/", f"<root {n}>/")
+    WeasyPrint's version. The HTML gives each file by its absolute address, and so
+    must the key: WeasyPrint names each picture in the PDF by its address, so the same
+    brochure built from another folder is another PDF (a fresh clone in the same place,
+    as in the publish workflow, and any output folder find it already made)."""
     digest = hashlib.sha256(html.encode("utf-8"))
     digest.update(f"{options}\0weasyprint {metadata.version('weasyprint')}".encode())
     for path in sorted(set(files)):
@@ -65,7 +64,7 @@ def make_pdf(
     WeasyPrint reads only files inside `roots`; `report(url)` is called for anything
     else it asks for (see fetcher.py); `used` is given the cached PDF's name (`tidy`).
     Returns True when it had to render."""
-    key = content_hash(html, files, variant, roots)
+    key = content_hash(html, files, variant)
     cached = os.path.join(cache_dir, f"{key}.pdf")
     if used is not None:
         used.add(os.path.basename(cached))
