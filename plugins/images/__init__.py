@@ -149,8 +149,11 @@ def only_pages_with_pictures(pelican):
             tag = match.group(0)
             if "image-process-" not in tag:
                 return tag
+            if tag in rewritten:  # the same picture on another page (a list, a tag page)
+                return rewritten[tag]
             try:
-                return image_process.harvest_images_in_fragment(tag, context)
+                rewritten[tag] = image_process.harvest_images_in_fragment(tag, context)
+                return rewritten[tag]
             except Exception as err:  # noqa: BLE001 - one picture never stops the build
                 logger.error(PICTURE_FAILED, display_path(path), tag, err)
                 return tag
@@ -160,8 +163,13 @@ def only_pages_with_pictures(pelican):
             with open(path, "w", encoding="utf-8") as f:
                 f.write(done)
 
+    # A tag's rewrite depends only on the tag (its src: image-process's paths never
+    # depend on the page) and the settings: each is parsed and rewritten once a build,
+    # its sizes then already in the output. Forgotten after each build (`make serve`).
+    rewritten = {}
     signals.content_written.disconnect(harvest)
     signals.content_written.connect(harvest_marked, weak=False)
+    signals.finalized.connect(lambda _pelican: rewritten.clear(), weak=False)
 
 
 def tidy_derivatives(pelican):

@@ -36,6 +36,7 @@ FOLDER = "images"  # in CACHE_PATH
 KEEP_DAYS = 90
 
 _hashes: dict[tuple, str] = {}  # (source, size, mtime_ns) -> sha256 of its bytes
+_keys: dict[tuple, str] = {}  # (source's hash, transform, format, EXIF) -> cache key
 _sizes: dict[str, tuple[int, int]] = {}  # cache key -> (width, height)
 _placed: dict[str, tuple] = {}  # destination -> (key, size, mtime_ns, inode) of our copy
 _used: set[str] = set()  # cache files this process has used (and refreshed the time of)
@@ -132,16 +133,18 @@ def _place(stored: str, target: str, key: str):
 def derivative_key(source: str, operations, target: str, settings) -> str:
     """What a size is made of: the picture's bytes, the transform, the format (the
     destination's extension), the tools' versions and whether EXIF tags are copied."""
-    h = hashlib.sha256()
-    for part in (
+    ask = (
         content_hash(source),
         repr(list(operations)),
         os.path.splitext(target)[1].lower(),
         bool(settings.get("IMAGE_PROCESS_COPY_EXIF_TAGS")),
-        *tool_versions(),
-    ):
-        h.update(f"{part}\0".encode())
-    return h.hexdigest()[:32]
+    )
+    if ask not in _keys:
+        h = hashlib.sha256()
+        for part in (*ask, *tool_versions()):
+            h.update(f"{part}\0".encode())
+        _keys[ask] = h.hexdigest()[:32]
+    return _keys[ask]
 
 
 def content_hash(path: str) -> str:
