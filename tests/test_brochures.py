@@ -138,6 +138,7 @@ def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
     assert third.returncode == 0
     after = {p.name for p in (tmp_path / "cache" / "brochures").iterdir()}
     assert len(after - set(cached)) == 1  # only the changed brochure
+    assert len(after) == 2  # and its old PDF is no longer kept
     text = run("pdftotext", str(third.output / WELCOME / "welcome-to-your-library.pdf"), "-")
     assert "Joining costs nothing" in text
 

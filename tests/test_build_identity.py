@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, SAMPLE_CONTENT, SAMPLE_SETTINGS, Build, build
 from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
@@ -182,6 +183,145 @@ def test_parallel_and_incremental_builds_match_clean_serial_builds(tmp_path):
     (out / "contact/index.html").unlink()
     out = incremental()
     assert_same_site(out, serial(tmp_path, content, "clean-5"))
+
+
+# A build into an empty folder, with the cache of an earlier one ------------------------
+# (a fresh clone with .cache/pelican restored, or a publish build, which empties output/)
+
+
+def kept(cache: Path) -> dict[str, tuple[int, int]]:
+    """What the cache keeps that a build would make again: each file's inode and, for
+    the files never touched when reused (cards, PDFs), its time. A picture size or a
+    search index made again is a new file (written beside, then renamed); a card
+    drawn again is the same file written at a new time."""
+    found = {}
+    for folder in ("images", "search", "cards", "brochures"):
+        for p in (cache / folder).rglob("*"):
+            if p.is_file():
+                st = p.stat()
+                timed = folder in ("cards", "brochures")
+                found[p.relative_to(cache).as_posix()] = (st.st_ino, st.st_mtime_ns * timed)
+    return found
+
+
+def indexes(found) -> set[str]:
+    """search/pagefind-part-2/KEY/... -> pagefind-part-2/KEY: the indexes kept."""
+    return {"/".join(p.split("/")[1:3]) for p in found if p.startswith("search/")}
+
+
+def fresh_clone(content: Path):
+    """Every file of `content` written now, as by `git clone` in the same place (the
+    publish workflow's checkout: the brochure PDFs name their pictures by address)."""
+    for p in content.rglob("*"):
+        os.utime(p)
+
+
+def test_a_build_into_an_empty_folder_makes_nothing_the_cache_keeps(tmp_path):
+    content, cache = sample_content(tmp_path), tmp_path / "cache"
+    extra = {"CACHE_PATH": str(cache), **PARTS, **SAMPLE_NOW}
+
+    def into_empty(name: str, source: Path):
+        site = build(tmp_path / name, content=source, extra=extra)
+        assert site.returncode == 0, site.log
+        return site.output
+
+    first = into_empty("one", content)
+    before = kept(cache)
+    for folder in ("images", "search", "cards", "brochures"):
+        assert any(p.startswith(folder + "/") for p in before), folder
+    # A fresh clone, another empty output folder, the same cache: no picture is resized,
+    # no part indexed by Pagefind, no card drawn, no PDF made; the same site, byte for byte.
+    fresh_clone(content)
+    second = into_empty("two", content)
+    assert kept(cache) == before
+    assert_same_site(first, second)
+    # A picture replaced under the same name gets new sizes (the old picture's sizes
+    # are not reused because the name and folder are the same); an edited post's
+    # search part is indexed again, the parts of pages unchanged are copied; a
+    # post's new title gets a new card, and its old one leaves the cache.
+    shutil.copy(content / "images" / "digital-help.jpg", content / "images" / "story-time.jpg")
+    post = content / "posts" / "2026-04-15-eastgate-refurbishment.md"
+    post.write_text(post.read_text().replace("Title: Eastgate Library closes",
+                                             "Title: Eastgate Library shuts"))  # fmt: skip
+    third = into_empty("three", content)
+    clean = build(tmp_path / "clean", content=content, extra={**PARTS, **SAMPLE_NOW})  # own cache
+    assert clean.returncode == 0, clean.log
+    assert_same_site(third, clean.output)
+    sizes = [p for p in files(first) if "/derivatives/" in p and p.endswith("/story-time.webp")]
+    assert len(sizes) == 3, sizes
+    for path in sizes:
+        new = (third / path).read_bytes()
+        assert new != (first / path).read_bytes(), path
+        assert new == (third / path.replace("story-time", "digital-help")).read_bytes()
+    after = kept(cache)
+    assert indexes(after) - indexes(before), "no part was indexed again"
+    unchanged = {p for p in before if p.startswith("search/") and after.get(p) == before[p]}
+    assert unchanged, "every part was indexed again"
+    assert "Eastgate Library shuts" in searchable_text(
+        third, "news/2026/eastgate-library-shuts-for-refurbishment/"
+    )
+    cards = sorted(p.name.rsplit("-", 1)[1] for p in (third / "images" / "cards").iterdir())
+    assert sorted(p.name[:8] + ".jpg" for p in (cache / "cards").iterdir()) == cards
+
+
+def test_a_picture_size_is_made_once_by_its_bytes_and_never_opened_again(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from images import derivatives
+    from pelican.plugins.image_process import image_process
+
+    made = []
+
+    def original(image, settings):  # image-process's own, counted
+        made.append(image[1])
+        return getattr(image_process.process_image, "__wrapped__", image_process.process_image)(
+            image, settings
+        )
+
+    source = tmp_path / "content" / "photo.jpg"
+    source.parent.mkdir()
+    Image.new("RGB", (400, 200), "red").save(source)
+    target = tmp_path / "output" / "derivatives" / "100w" / "photo.webp"
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "IMAGE_PROCESS_FORCE": False}
+    job = (str(source), str(target), ["scale_in 100 1000 False"])
+    assert derivatives.cached(original, job, settings) == (100, 50)
+    assert len(made) == 1 and target.read_bytes()[8:12] == b"WEBP"
+    # Every other page showing it: no encoding, and the file is never opened.
+    monkeypatch.setattr(Image, "open", lambda *a, **k: pytest.fail("opened again"))
+    for _ in range(3):
+        assert derivatives.cached(original, job, settings) == (100, 50)
+    target.unlink()  # an empty output folder: copied from the cache
+    assert derivatives.cached(original, job, settings) == (100, 50)
+    assert target.exists() and len(made) == 1
+    monkeypatch.undo()
+    # Another picture under the same name (even with the same file time): made again.
+    stat = source.stat()
+    Image.new("RGB", (400, 100), "blue").save(source)
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert derivatives.cached(original, job, settings) == (100, 25)
+    assert len(made) == 2
+
+
+def test_the_picture_cache_is_used_only_with_the_image_process_it_was_checked_with(
+    monkeypatch,
+):
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from types import SimpleNamespace
+
+    from images import derivatives
+
+    pins = (ROOT / "requirements.txt").read_text().split()
+    assert f"pelican-image-process=={derivatives.CHECKED}" in pins
+
+    def process_image(image, settings):
+        return None
+
+    module = SimpleNamespace(process_image=process_image)
+    monkeypatch.setattr(derivatives.metadata, "version", lambda name: "9.9.9")
+    assert derivatives.install(module) is False
+    assert module.process_image is process_image
+    monkeypatch.setattr(derivatives.metadata, "version", lambda name: derivatives.CHECKED)
+    assert derivatives.install(module) is True
+    assert module.process_image.__wrapped__ is process_image
 
 
 # Any sequence of edits -----------------------------------------------------------------

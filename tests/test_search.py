@@ -1,6 +1,7 @@
 """Site search with Pagefind, in a real browser."""
 
 import json
+import os
 import runpy
 import sys
 
@@ -109,3 +110,50 @@ def test_parts_are_planned_from_the_built_pages(tmp_path):
     (tmp_path / "news/2020/d/index.html").write_text("<p>edited</p>")
     again = [p.key(str(tmp_path), "pagefind 1") for p in plan(settings, str(tmp_path))]
     assert [a != b for a, b in zip(keys, again, strict=True)] == [False, True, False]
+
+
+def test_a_kept_index_is_keyed_by_the_pages_bytes_never_the_output_folder(tmp_path, monkeypatch):
+    from search import index_cache
+    from search.parts import Part
+
+    def site(name, text):
+        root = tmp_path / name
+        for page in ("news/a/index.html", "news/b/index.html"):
+            (root / page).parent.mkdir(parents=True, exist_ok=True)
+            (root / page).write_text(text)
+        return str(root)
+
+    part = Part(1, ["news/**/*.html"], ["news/a/index.html", "news/b/index.html"])
+    salt = index_cache.tool_salt("1.5.2", cwd=str(tmp_path))
+    one, two = site("one", "<p>same</p>"), site("two", "<p>same</p>")
+    key = index_cache.content_key(part, one, salt)
+    assert index_cache.content_key(part, two, salt) == key  # another output folder
+    assert index_cache.content_key(part, site("three", "<p>else</p>"), salt) != key
+    assert index_cache.content_key(part, one, index_cache.tool_salt("1.6.0")) != key
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: [nav]")
+    assert index_cache.tool_salt("1.5.2", cwd=str(tmp_path)) != salt
+    plain = index_cache.tool_salt("1.5.2", cwd="/")
+    monkeypatch.setenv("PAGEFIND_KEEP_INDEX_URL", "true")
+    assert index_cache.tool_salt("1.5.2", cwd="/") != plain
+    # Kept from one output, copied into another; the first part's folder keeps only
+    # its own files (the other parts and their list are theirs).
+    cache = str(tmp_path / "cache")
+    index = tmp_path / "one" / "pagefind"
+    (index / "part-1").mkdir(parents=True)
+    (index / "part-1" / "pagefind-entry.json").write_text("{}")
+    (index / "parts.json").write_text("[]")
+    (index / "pagefind-entry.json").write_text('{"v": 1}')
+    (index / "index").mkdir()
+    (index / "index" / "en.pf_index").write_bytes(b"\x00index")
+    assert not index_cache.restore(cache, key, two, "pagefind")
+    index_cache.store(cache, key, one, "pagefind")
+    assert index_cache.restore(cache, key, two, "pagefind")
+    copied = sorted(p.relative_to(tmp_path / "two").as_posix()
+                    for p in (tmp_path / "two").rglob("*") if p.is_file())  # fmt: skip
+    assert copied == ["news/a/index.html", "news/b/index.html", "pagefind/index/en.pf_index",
+                      "pagefind/pagefind-entry.json"]  # fmt: skip
+    # Each part keeps its few newest indexes.
+    for n in range(index_cache.KEEP + 2):
+        index_cache.store(cache, f"key{n}", one, "pagefind")
+    kept = os.listdir(os.path.join(cache, index_cache.FOLDER, "pagefind"))
+    assert len(kept) == index_cache.KEEP and f"key{index_cache.KEEP + 1}" in kept

@@ -17,7 +17,7 @@ from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
 from .content import Brochure, Section, split_sections
-from .pdf import human_size, local_images, make_pdf
+from .pdf import human_size, local_images, make_pdf, tidy
 
 logger = logging.getLogger(__name__)
 
@@ -111,14 +111,16 @@ class BrochuresGenerator(Generator):
         are made of (sections, the PDF's address and size) is given to the templates
         with each page, never set on the brochures: every page's header lists them, and
         the incremental writer signs what a page reads once per build."""
+        cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
+        used = set()  # the cached PDFs of this build's brochures; the others are removed
         if not self.brochures:
+            tidy(cache_dir, used)
             return
         print_template = self.get_template("brochure_print")
         css_path = os.path.join(self.theme, "static", "css", "brochure-print.css")
         with open(css_path, encoding="utf-8") as f:
             print_css = f.read()
         page_size = self.settings.get("BROCHURES_PAGE_SIZE", "A5")
-        cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
         pdfs = {}
         for brochure in self.brochures:
@@ -147,6 +149,7 @@ class BrochuresGenerator(Generator):
                 self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
                 [self.path, self.theme, self.output_path],  # never other files or websites
                 functools.partial(report_refused, brochure.source_path),
+                used,
             )
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
             pdf = Pdf(
@@ -165,6 +168,7 @@ class BrochuresGenerator(Generator):
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=brochure.url,
             )
+        tidy(cache_dir, used)
         url = self.context["brochures_url"]
         writer.write_file(
             os.path.join(url, "index.html"),

@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.generators import Generator
 
+from . import derivatives
 from .cards import card_key, draw_card
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ def prepare_images(instance):
 
 
 class CardsGenerator(Generator):
-    """Cards are drawn once (kept in the cache by title and colours) and copied out."""
+    """Cards are drawn once (kept in the cache by what they show, cards.card_key) and
+    copied out; a card no post uses any more is removed from the cache."""
 
     def generate_context(self):
         library = self.settings.get("LIBRARY") or {}
@@ -90,6 +92,13 @@ class CardsGenerator(Generator):
             article.social_card_file = path
             article.social_card_alt = f"{sitename}: {article.title}"
             self.cards.append(article)
+        # Every post is seen each build (only the writing is incremental), so a card
+        # not used now belongs to a changed title or a deleted post.
+        used = {os.path.basename(article.social_card_file) for article in self.cards}
+        if os.path.isdir(cache):
+            for entry in os.scandir(cache):
+                if entry.name not in used and entry.name.endswith(".jpg"):
+                    os.remove(entry.path)
 
     def generate_output(self, writer):
         for article in self.cards:
@@ -119,6 +128,9 @@ def only_pages_with_pictures(pelican):
     if not any(r is harvest for r in signals.content_written.receivers_for(object())):
         return  # image-process is not in PLUGINS
     one_tag = alone_in_tag(pelican.settings.get("IMAGE_PROCESS") or {})
+    # Each size of a picture made once, kept in CACHE_PATH by its bytes (derivatives.py).
+    if derivatives.install(image_process):
+        signals.finalized.connect(tidy_derivatives)
 
     def harvest_marked(path, context):
         with open(path, encoding="utf-8") as f:
@@ -137,8 +149,11 @@ def only_pages_with_pictures(pelican):
             tag = match.group(0)
             if "image-process-" not in tag:
                 return tag
+            if tag in rewritten:  # the same picture on another page (a list, a tag page)
+                return rewritten[tag]
             try:
-                return image_process.harvest_images_in_fragment(tag, context)
+                rewritten[tag] = image_process.harvest_images_in_fragment(tag, context)
+                return rewritten[tag]
             except Exception as err:  # noqa: BLE001 - one picture never stops the build
                 logger.error(PICTURE_FAILED, display_path(path), tag, err)
                 return tag
@@ -148,8 +163,21 @@ def only_pages_with_pictures(pelican):
             with open(path, "w", encoding="utf-8") as f:
                 f.write(done)
 
+    # A tag's rewrite depends only on the tag (its src: image-process's paths never
+    # depend on the page) and the settings: each is parsed and rewritten once a build,
+    # its sizes then already in the output. Forgotten after each build (`make serve`).
+    rewritten = {}
     signals.content_written.disconnect(harvest)
     signals.content_written.connect(harvest_marked, weak=False)
+    signals.finalized.connect(lambda _pelican: rewritten.clear(), weak=False)
+
+
+def tidy_derivatives(pelican):
+    """On `finalized`: say what the picture cache did; forget sizes long unused."""
+    removed = derivatives.sweep(pelican.settings["CACHE_PATH"])
+    logger.info("images: %d picture sizes made, %d copied from the cache, %d old ones removed",
+                derivatives.counts["made"], derivatives.counts["copied"], removed)  # fmt: skip
+    derivatives.counts.update(made=0, copied=0)
 
 
 def alone_in_tag(derivatives) -> bool:

@@ -1,10 +1,12 @@
 """Social cards: a 1200x630 picture with the library's colours, name and the post's
 title, for posts that have no picture of their own. Pure Pillow, no I/O but the file."""
 
+import functools
 import hashlib
 import os
 import textwrap
 
+import PIL
 from PIL import Image, ImageDraw, ImageFont
 
 SIZE = (1200, 630)
@@ -23,8 +25,23 @@ def _font(size, bold=True):
 
 
 def card_key(title: str, sitename: str, colours: dict) -> str:
-    data = "\n".join([title, sitename, colours.get("brand", ""), colours.get("accent", "")])
+    """Everything the card shows: the title, the library's name and colours, and how it
+    is drawn (this file: the size, layout and default colours; the fonts' bytes; Pillow)."""
+    data = "\n".join([title, sitename, colours.get("brand", ""), colours.get("accent", ""),
+                      _drawing()])  # fmt: skip
     return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _drawing() -> str:
+    h = hashlib.sha256(f"pillow {PIL.__version__}".encode())
+    for path in (__file__, *FONTS):
+        try:
+            with open(path, "rb") as f:
+                h.update(f"\0{path}\0".encode() + hashlib.file_digest(f, "sha256").digest())
+        except OSError:
+            h.update(f"\0{path} missing".encode())  # Pillow's own font is drawn instead
+    return h.hexdigest()
 
 
 def draw_card(path: str, title: str, sitename: str, colours: dict):

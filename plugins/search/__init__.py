@@ -4,7 +4,8 @@ Only the main text of posts, pages, events and brochures is indexed (the templat
 mark it with data-pagefind-body), never navigation or footers. The search page
 (theme/templates/search.html) uses Pagefind's own files, served from this site.
 A large site is indexed in parts (parts.py); after a local build, only the parts
-whose pages changed are indexed again.
+whose pages changed are indexed again, and a part indexed before with the same pages
+(into another or an emptied output folder) is copied from the cache (index_cache.py).
 """
 
 import json
@@ -18,6 +19,7 @@ from importlib import metadata
 from blinker import signal
 from pelican import signals
 
+from . import index_cache
 from .parts import OUTPUT, plan
 
 logger = logging.getLogger(__name__)
@@ -54,11 +56,20 @@ def index(pelican):
     todo = [p for p in parts if known.get(p.subdir) != keys[p.subdir] or not _indexed(root, p)]
     for part in todo:
         _clear(root, part.subdir)
+    # A part indexed before with the same pages (another output folder, an emptied
+    # one): its index is copied from the cache (index_cache.py).
+    cache = settings["CACHE_PATH"]
+    tools = index_cache.tool_salt(metadata.version("pagefind_bin"))
+    content = {part.subdir: index_cache.content_key(part, root, tools) for part in todo}
+    run = [p for p in todo if not index_cache.restore(cache, content[p.subdir], root, p.subdir)]
     # Each part is its own Pagefind process, so the parts are indexed on every core.
-    workers = max(1, min(len(todo), os.cpu_count() or 1))
+    workers = max(1, min(len(run), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        done = pool.map(lambda part: _run(_command(pagefind, root, part), part.subdir), todo)
-        ok = {part.subdir: result for part, result in zip(todo, done, strict=True)}
+        done = pool.map(lambda part: _run(_command(pagefind, root, part), part.subdir), run)
+        ok = {part.subdir: result for part, result in zip(run, done, strict=True)}
+    for part in run:
+        if ok[part.subdir]:
+            index_cache.store(cache, content[part.subdir], root, part.subdir)
     if all(ok.values()):
         _remove_old_parts(root, len(parts))
         # The search page merges the other parts into the first (templates/search.html).
@@ -66,7 +77,8 @@ def index(pelican):
             json.dump([f"part-{n}/" for n in range(1, len(parts))], f)
     # A part that failed is indexed again next time.
     _save(state, {subdir: key for subdir, key in keys.items() if ok.get(subdir, True)})
-    logger.info("search: %d of %d parts indexed, the others unchanged", len(todo), len(parts))
+    logger.info("search: %d of %d parts indexed, %d copied from the cache, the others unchanged",
+                len(run), len(parts), len(todo) - len(run))  # fmt: skip
 
 
 def _indexed(root, part) -> bool:
