@@ -164,6 +164,7 @@ class Preview:
         self.proc = subprocess.Popen(
             [*serve_command(content, out, cache), "--port", str(self.port)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
         threading.Thread(target=self._read, daemon=True).start()
         self._wait_done(0, timeout=1800)
@@ -203,9 +204,10 @@ class Preview:
 
 
 def serve_command(content, out, cache):
-    return [PELICAN, str(content), "-o", str(out), "-s", str(ROOT / "pelicanconf.py"),
-            "-e", f'CACHE_PATH="{cache}"', "--log-handler", "plain",
-            "--listen", "--autoreload", "--bind", "127.0.0.1"]  # fmt: skip
+    """`make serve`'s command (the Makefile's serve target)."""
+    return [PY, "-m", "preview", str(content), "-o", str(out), "-s", str(ROOT / "pelicanconf.py"),
+            "-e", f'CACHE_PATH="{cache}"', "--log-handler", "plain", "--listen",
+            "--bind", "127.0.0.1"]  # fmt: skip
 
 
 def page_of(out: Path, number: int) -> str:
