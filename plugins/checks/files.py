@@ -1,6 +1,7 @@
 """Which files the build may read: only those inside the content folder, symlinks
 resolved first, so a link to /etc/passwd or /proc/self/environ is never read or copied."""
 
+import functools
 import os
 import posixpath
 from dataclasses import dataclass
@@ -12,8 +13,15 @@ LINK_PREFIXES = ("{static}", "{attach}", "{filename}", "|static|", "|attach|", "
 
 def inside(path: str, root: str) -> bool:
     """Whether `path`, symlinks resolved, is `root` or under it."""
-    real, root = os.path.realpath(path), os.path.realpath(root)
+    real, root = os.path.realpath(path), _real_root(root)
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    """The content folder, resolved once (it is asked about for every link of every
+    post); the file asked about is always resolved afresh."""
+    return os.path.realpath(root)
 
 
 def inside_any(path: str, roots) -> bool:

@@ -177,11 +177,12 @@ def finish(pelican):
 
 def _pictures_shown(writer, derivatives, settings) -> set[str]:
     """The resized pictures the site's pages show: read from each page rendered now
-    (after image-process rewrote it), and noted in the manifest for the pages kept."""
+    (after image-process rewrote it), and noted in the manifest for the pages kept or
+    written from the page cache."""
     rendered = {os.path.abspath(p) for p in writer._written_files}
     siteurl = settings.get("SITEURL") or ""
     for name, entry in writer.store.new.items():
-        if os.path.abspath(entry["path"]) in rendered:
+        if os.path.abspath(entry["path"]) in rendered and "shows" not in entry:
             with open(entry["path"], encoding="utf-8", errors="replace") as f:
                 entry["shows"] = prune.pictures_shown(f.read(), name, siteurl, derivatives)
     return {path for entry in writer.store.new.values() for path in entry.get("shows", ())}

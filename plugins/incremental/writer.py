@@ -133,6 +133,9 @@ class CachingWriter(Writer):
             if self.pages is not None:
                 self.pages.put(name, key, output)
         self.store.record(name, path, template.name, names, key)
+        if restored and "shows" in before:
+            # The same text through the same post-processing: the same pictures.
+            self.store.new[name]["shows"] = before["shows"]
 
     def _same_inputs(self, before, localcontext, context, template, override) -> str | None:
         """The page's signature, if the last build wrote it from the same template and
