@@ -175,3 +175,44 @@ def test_events_say_when_their_pages_change():
     assert (found + timedelta(days=92)).weekday() == 4
     generator.settings = {"EVENTS_NOW": "2026-12-02T15:00:00+00:00"}
     assert generator.next_change() is None  # the pages are as of that moment, always
+
+
+SAME_PROCESS = """
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from pelican import Pelican
+from pelican.settings import read_settings
+import incremental
+settings = read_settings(sys.argv[2], override=json.loads(sys.argv[3]))
+pelican = Pelican(settings)
+counts = []
+for touched in (None, sys.argv[4]):
+    if touched:
+        os.utime(touched)  # a save with nothing changed: a build, not an early stop
+    pelican.run()
+    writer = incremental._build["writer"]
+    counts.append([writer.rendered, writer.skipped])
+print(json.dumps(counts))
+"""
+
+
+def test_every_build_of_one_process_signs_the_same_settings(tmp_path):
+    """`make serve` builds again in the same process: its first rebuild once rendered
+    every page, as Pelican and image-process had filled in settings during the first."""
+    import json
+    import subprocess
+
+    from conftest import ROOT, SAMPLE_SETTINGS
+
+    content = write_site(tmp_path)
+    extra = {**tiny_settings(tmp_path), "PATH": str(content), "CACHE_PATH": str(tmp_path / "c"),
+             "OUTPUT_PATH": str(tmp_path / "out"), "SEARCH_ENABLED": False}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", SAME_PROCESS, str(ROOT / "plugins"), str(SAMPLE_SETTINGS),
+         json.dumps(extra), str(content / "posts" / "ebooks.md")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    (first_rendered, _), (rendered, kept) = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first_rendered > 20
+    assert rendered == 0 and kept == first_rendered

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import logging
 import os
+import sys
 import time
 from datetime import UTC, datetime
 from importlib import metadata
@@ -88,6 +89,20 @@ def take_turns(pelican):
 
     locked_run.takes_turns = True
     pelican.run = locked_run
+
+
+def settle_settings(pelican):
+    """On `initialized`: fill in now the settings Pelican's Markdown reader and
+    image-process fill in during a build (MARKDOWN's extension list, the
+    IMAGE_PROCESS_* defaults). Otherwise the second build of one process (the first
+    save in `make serve`) signs other settings than the first, and renders every page."""
+    from pelican.readers import MarkdownReader
+
+    if MarkdownReader.enabled:
+        MarkdownReader(pelican.settings)  # completes settings["MARKDOWN"] in place
+    image_process = sys.modules.get("pelican.plugins.image_process.image_process")
+    if image_process is not None and "IMAGE_PROCESS" in pelican.settings:
+        image_process.set_default_settings(pelican.settings)
 
 
 def start(pelican):
@@ -222,6 +237,8 @@ def _files(folder):
 def register():
     # One build at a time in an output folder (`make html` during `make serve`).
     signals.initialized.connect(take_turns)
+    # Every build of one process signs the same settings.
+    signals.initialized.connect(settle_settings)
     # The first signal of every build: the time after which files belong to it.
     signals.get_generators.connect(start)
     signals.all_generators_finalized.connect(note_generators)
