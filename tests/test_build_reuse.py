@@ -216,3 +216,32 @@ def test_every_build_of_one_process_signs_the_same_settings(tmp_path):
     (first_rendered, _), (rendered, kept) = json.loads(done.stdout.strip().splitlines()[-1])
     assert first_rendered > 20
     assert rendered == 0 and kept == first_rendered
+
+
+def test_a_damaged_or_busy_page_cache_costs_time_never_the_build(tmp_path):
+    from incremental.rendered import RenderedPages
+
+    path = tmp_path / "rendered.sqlite"
+    path.write_bytes(b"not a database at all" * 100)
+    pages = RenderedPages(str(path))  # damaged: started again
+    assert pages.get("index.html", "k") is None
+    pages.put("index.html", "k", "<p>café</p>")
+    pages.save(["index.html"])
+    again = RenderedPages(str(path))
+    assert again.get("index.html", "k") == "<p>café</p>"
+    assert again.get("index.html", "other signature") is None
+    again.close()
+    # Another build holds the file for writing: this one renders and keeps nothing.
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    busy = RenderedPages(str(path))
+    assert busy.db is not None  # reading is allowed
+    busy.db.execute("PRAGMA busy_timeout = 50")  # not a minute, in a test
+    busy.put("about.html", "k", "<p>About</p>")  # gives up, without raising
+    busy.save(["about.html"])
+    holder.execute("ROLLBACK")
+    holder.close()
+    later = RenderedPages(str(path))
+    assert later.get("index.html", "k") == "<p>café</p>"
+    assert later.get("about.html", "k") is None
+    later.close()

@@ -26,29 +26,28 @@ class RenderedPages:
         self.path = path
         self.db = None
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            self.db.execute(SCHEMA)
-            self.db.execute("BEGIN")
-        except sqlite3.Error as err:
+            self._open()
+        except sqlite3.OperationalError as err:  # locked by another build, a full disk
+            logger.warning("incremental: not using the page cache %s this build (%s)",
+                           path, err)  # fmt: skip
+            self.close()  # every page is rendered
+        except sqlite3.DatabaseError as err:
             # A damaged file only costs time: remove it and start again.
             logger.warning("incremental: the page cache %s could not be read (%s); "
                            "starting it again", path, err)  # fmt: skip
-            self._reset()
+            self.close()
+            with contextlib.suppress(OSError):
+                os.remove(path)
+            try:
+                self._open()
+            except sqlite3.Error:
+                self.close()
 
-    def _reset(self):
-        if self.db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.close()
-        self.db = None
-        with contextlib.suppress(OSError):
-            os.remove(self.path)
-        try:
-            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self.db.execute(SCHEMA)
-            self.db.execute("BEGIN")
-        except sqlite3.Error:
-            self.db = None  # no cache this build: every page is rendered
+    def _open(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.execute(SCHEMA)
+        self.db.execute("BEGIN")
 
     def get(self, name: str, key: str) -> str | None:
         """The text `name` was rendered to with signature `key`, if kept."""
@@ -69,7 +68,10 @@ class RenderedPages:
         try:
             self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", (name, key, data))
         except sqlite3.Error as err:
-            logger.warning("incremental: could not keep %s in the page cache (%s)", name, err)
+            # Another build with the same cache folder holding it, a full disk: this
+            # build goes on without keeping pages (the next one renders them again).
+            logger.warning("incremental: not keeping pages in %s this build (%s)", self.path, err)
+            self.close()
 
     def save(self, names):
         """Keep the rows of `names` (the site's pages now) and commit."""
