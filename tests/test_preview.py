@@ -134,7 +134,7 @@ class Site:
             f"Title: {title or slug.title()}\nDate: 2026-03-02 10:00\nSlug: {slug}\n\n{text}\n"
         )
 
-    def start(self, hold=()):
+    def start(self, hold=(), ignoring=False):
         """`make serve`, holding its first build at each moment in `hold`."""
         for moment in hold:
             self.ask(moment, 1)
@@ -145,8 +145,11 @@ class Site:
                "--bind", "127.0.0.1", "--log-handler", "plain", *options]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "COLUMNS": "200",
                "PYTHONUNBUFFERED": "1"}  # fmt: skip
+        # As a script run in the background starts it (and as CI once did): Ctrl-C
+        # ignored by whatever started the preview; it must stop on Ctrl-C all the same.
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignoring else None
         with open(self.log, "w") as out:
-            self.process = subprocess.Popen(cmd, cwd=self.tmp, stdout=out,
+            self.process = subprocess.Popen(cmd, cwd=self.tmp, stdout=out, preexec_fn=ignore,
                                             stderr=subprocess.STDOUT, env=env)  # fmt: skip
 
     def output(self) -> str:
@@ -320,3 +323,9 @@ def test_settings_saved_half_written_are_read_again_at_the_next_save(site):
     assert "as it was" in site.page("first")  # the last build is still served
     site.conf.write_text(settings.replace('SITENAME = "Preview test"', 'SITENAME = "Fixed"'))
     site.shows("first", "Fixed")
+
+
+def test_ctrl_c_stops_a_preview_started_with_ctrl_c_ignored(site):
+    site.start(ignoring=True)
+    site.ready()
+    site.stop()  # Ctrl-C: stops at once, exit 0, port closed

@@ -23,6 +23,10 @@ def main(argv=None) -> int:
     # Stopped by a process manager (SIGTERM) as by Ctrl-C: the watchers and the web
     # server stop too, and a rebuild in progress lets go of the output folder.
     signal.signal(signal.SIGTERM, interrupt)
+    # Ctrl-C stops the preview even when it was started with SIGINT ignored (from a
+    # script run in the background, or a test runner that ignores it): Python leaves an
+    # inherited "ignore" in place, and the preview would then never stop.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = parse_arguments(argv)
     init_logging(
         level=args.verbosity,
