@@ -24,6 +24,9 @@ class Occurrence:
 
 
 class EventsGenerator(Generator):
+    # Set on posts by generate_context (the preview runs it again after an edit).
+    sets_on_posts = ("event_next", "event_jsonld")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         s = self.settings

@@ -28,7 +28,7 @@ class FeedsGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = read_settings(self.settings)
-        self._entries = {}  # source path -> Entry, each post composed once per build
+        self._entries = {}  # source path -> (post, Entry): each post composed once
         self.feeds = []
 
     def feed(self, key, title, description, html_url, paths, content, newest_first=False):
@@ -46,9 +46,10 @@ class FeedsGenerator(Generator):
         )
 
     def entry(self, article):
-        if article.source_path not in self._entries:
-            self._entries[article.source_path] = make_entry(article, self.site)
-        return self._entries[article.source_path]
+        known = self._entries.get(article.source_path)
+        if known is None or known[0] is not article:  # a post read again (the preview)
+            known = self._entries[article.source_path] = (article, make_entry(article, self.site))
+        return known[1]
 
     def generate_context(self):
         # The theme's autodiscovery links and Subscribe page read these.

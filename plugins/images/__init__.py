@@ -75,6 +75,9 @@ class CardsGenerator(Generator):
     """Cards are drawn once (kept in the cache by what they show, cards.card_key) and
     copied out; a card no post uses any more is removed from the cache."""
 
+    # Set on posts by generate_context (the preview runs it again after an edit).
+    sets_on_posts = ("social_card", "social_card_file", "social_card_alt")
+
     def generate_context(self):
         library = self.settings.get("LIBRARY") or {}
         colours = library.get("colours") or {}
@@ -103,8 +106,21 @@ class CardsGenerator(Generator):
     def generate_output(self, writer):
         for article in self.cards:
             target = os.path.join(self.output_path, article.social_card)
+            if _copied(article.social_card_file, target):
+                os.utime(target)  # kept: it belongs to this build (plugins/incremental)
+                continue
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.copyfile(article.social_card_file, target)
+
+
+def _copied(source: str, target: str) -> bool:
+    """Whether `target` was copied from `source` as it is now (cards are drawn once,
+    by their inputs: a redrawn card is newer than its copy)."""
+    try:
+        a, b = os.stat(source), os.stat(target)
+    except OSError:
+        return False
+    return a.st_size == b.st_size and b.st_mtime_ns >= a.st_mtime_ns
 
 
 def get_generators(pelican):

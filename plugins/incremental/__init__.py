@@ -67,9 +67,11 @@ def take_turns(pelican):
                 return run(*args, **kwargs)
             started = time.perf_counter()
             inputs = unchanged.inputs(settings, site_key(settings))
-            record = unchanged.load(settings)
-            if unchanged.nothing_to_do(record, inputs, unchanged.output(pelican.output_path),
-                                       datetime.now(UTC)):  # fmt: skip
+            # The preview builds once at its start even so: it keeps that build in
+            # memory, so each save after it writes only what the save changed.
+            record = None if getattr(pelican, "in_memory", False) else unchanged.load(settings)
+            if record and unchanged.nothing_to_do(record, inputs, unchanged.output(
+                    pelican.output_path), datetime.now(UTC)):  # fmt: skip
                 unchanged.say_again(record)
                 console.print(f"Done: nothing changed since the last build, so "
                               f"{pelican.output_path} is as it was; "

@@ -17,6 +17,7 @@ class PageStore:
         self.old = {}
         self.new = {}
         self.claimed = set()  # files this build wrote or kept
+        self.saved = None  # the pages as saved, with their files' size and time
         try:
             with open(path, encoding="utf-8") as f:
                 data = json.load(f)
@@ -60,6 +61,16 @@ class PageStore:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"header": self.header, "pages": pages}, f)
         os.replace(tmp, self.path)
+        self.saved = pages
+
+    def reopen(self):
+        """After save: the pages just saved become the previous build's, for a preview
+        that writes again only what an edit reached (plugins/preview/hot.py)."""
+        self.old, self.new, self.claimed = self.saved, {}, set()
+
+    def merge(self):
+        """Every page of the site: the ones written again, and the others as they were."""
+        self.new = {**self.old, **self.new}
 
 
 class FileHashes:

@@ -9,6 +9,7 @@ Everything else goes through Pelican's own writer code unchanged.
 
 import logging
 import os
+from dataclasses import dataclass, field
 
 from blinker import signal
 from jinja2.runtime import Context
@@ -37,6 +38,22 @@ class RecordingContext(Context):
         return super().resolve_or_missing(key)
 
 
+@dataclass(eq=False)
+class Call:
+    """One write_file call: its arguments, and the names its pages looked up."""
+
+    name: str
+    template: object
+    context: dict
+    relative_urls: bool
+    paginated: dict | None
+    template_name: str | None
+    override_output: bool
+    url: str | None
+    kwargs: dict
+    names: set = field(default_factory=set)
+
+
 class CachingWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
@@ -45,6 +62,12 @@ class CachingWriter(Writer):
         self.pages = None  # set by the plugin: the pages as last rendered (rendered.py)
         self.rendered = self.skipped = self.restored = 0
         self._shared = {}  # name -> (site-wide value, its signature)
+        # Every write_file call of this build, with the names its pages looked up: the
+        # preview writes again only the calls an edit reaches (plugins/preview/hot.py).
+        self.calls = {}  # name -> Call (the last call for it)
+        # The preview, writing a call again: whether a page's own values (kwargs, the
+        # names it looked up) show what the edit changed; the others are left as they are.
+        self.focus = None
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):  # fmt: skip
@@ -55,6 +78,10 @@ class CachingWriter(Writer):
         if self.store is None:
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)  # fmt: skip
+        call = Call(name, template, context, relative_urls, paginated, template_name,
+                    override_output, url, kwargs)  # fmt: skip
+        self.calls.pop(name, None)
+        self.calls[name] = call
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
@@ -82,12 +109,24 @@ class CachingWriter(Writer):
                             f"{key}_next_page": next_page,
                         }
                     )
-                self._write_page(template, context, page.save_as, paginated_kwargs,
-                                 relative_urls, override_output)  # fmt: skip
+                call.names |= self._write_page(template, context, page.save_as,
+                                               paginated_kwargs, relative_urls, override_output)  # fmt: skip
         else:
-            self._write_page(template, context, name, kwargs, relative_urls, override_output)
+            call.names |= self._write_page(template, context, name, kwargs, relative_urls,
+                                           override_output)  # fmt: skip
 
-    def _write_page(self, template, context, name, kwargs, relative_urls, override):
+    def write_again(self, call):
+        """A call of the last build made again (the preview, after an edit)."""
+        self.write_file(call.name, call.template, call.context, call.relative_urls,
+                        call.paginated, call.template_name, call.override_output, call.url,
+                        **call.kwargs)  # fmt: skip
+
+    def _write_page(self, template, context, name, kwargs, relative_urls, override) -> set:
+        """Writes one page unless it would be as it is; returns the names it looks up."""
+        if self.focus is not None:
+            before = self.store.old.get(name)
+            if before is not None and not self.focus(kwargs, before["names"]):
+                return set(before["names"])  # shows nothing the edit changed
         localcontext = context.copy()
         localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
         if relative_urls:
@@ -107,7 +146,7 @@ class CachingWriter(Writer):
             self.store.keep(name, path)
             self.skipped += 1
             page_kept.send(path, context=localcontext)
-            return
+            return set(before["names"])
         # Not in the output as written (an empty output folder: a fresh clone, or a
         # publish build): the text it was rendered to, if the page cache has it.
         output = self.pages.get(name, key) if key and self.pages is not None else None
@@ -136,6 +175,7 @@ class CachingWriter(Writer):
         if restored and "shows" in before:
             # The same text through the same post-processing: the same pictures.
             self.store.new[name]["shows"] = before["shows"]
+        return set(names)
 
     def _same_inputs(self, before, localcontext, context, template, override) -> str | None:
         """The page's signature, if the last build wrote it from the same template and

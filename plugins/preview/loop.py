@@ -15,6 +15,7 @@ import queue
 from pelican import get_instance
 from pelican.log import LimitFilter, console
 
+from . import hot
 from .watch import SiteWatch, WatcherFailed
 
 logger = logging.getLogger(__name__)
@@ -58,10 +59,12 @@ class Preview:
         self.server = server
         self.changes = queue.Queue()
         self.pelican, self.settings = get_instance(args)
+        self.pelican.in_memory = True  # plugins/incremental: the first build is a real one
         # get_instance fills in args.settings when it falls back to pelicanconf.py.
         self.settings_file = os.path.abspath(args.settings) if args.settings else None
         self.watch = None
         self.settings_broken = False
+        self.held = False  # the last build succeeded: the site it made is in memory
 
     def start_watching(self):
         """Watch what these settings name; a new watcher takes over before the old one
@@ -86,12 +89,11 @@ class Preview:
 
     def build(self):
         """One build; a failure is reported, never raised (the preview goes on)."""
-        # Pelican says each warning once per process; each build says its own, as
-        # `make html` would (a problem fixed, then made again, is shown again).
-        LimitFilter._raised_messages.clear()
-        LimitFilter._group_count.clear()
+        self._say_again()
+        self.held = False
         try:
             self.pelican.run()
+            self.held = True
         except Exception as err:  # noqa: BLE001 - any failure of a build: say it, go on
             logger.warning(
                 "Caught exception:\n\"%s\".\nThe build failed (%s); the preview still serves "
@@ -100,10 +102,37 @@ class Preview:
                 err, type(err).__name__, exc_info=self.settings.get("DEBUG", False),
             )  # fmt: skip
 
+    @staticmethod
+    def _say_again():
+        # Pelican says each warning once per process; each build says its own, as
+        # `make html` would (a problem fixed, then made again, is shown again).
+        LimitFilter._raised_messages.clear()
+        LimitFilter._group_count.clear()
+
+    def edit_in_memory(self, changed: set[str]) -> bool:
+        """Apply a save that changed only posts' text to the site in memory (hot.py);
+        False when it needs a full build."""
+        if not self.held:
+            return False
+        self._say_again()
+        self.held = False
+        try:
+            hot.apply(self.pelican, changed)
+        except hot.NotHot as err:
+            logger.debug("preview: a full build: %s", err)
+            return False
+        except Exception as err:  # noqa: BLE001 - the full build that follows says it
+            logger.debug("preview: the edit in memory failed (%s: %s); a full build",
+                         type(err).__name__, err, exc_info=True)  # fmt: skip
+            return False
+        self.held = True
+        return True
+
     def reload_settings(self):
         """Read the settings again, as Pelican does when the settings file changes."""
         try:
             self.pelican, self.settings = get_instance(self.args)
+            self.pelican.in_memory = True
         except Exception as err:  # noqa: BLE001 - a settings file being edited
             self.settings_broken = True
             logger.warning(
@@ -139,9 +168,11 @@ class Preview:
                 self.watch = None
                 self.start_watching()
                 changed = {"(every file: the watcher stopped)"}
-            if self.settings_file in changed or self.settings_broken:
+            settings_changed = self.settings_file in changed or self.settings_broken
+            if settings_changed:
+                self.held = False
                 ready = self.reload_settings()
                 if not ready:
                     continue
-            ready = True
             console.print(f"\n-> Modified: {', '.join(sorted(changed))}. re-generating...")
+            ready = settings_changed or not self.edit_in_memory(changed)

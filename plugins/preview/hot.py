@@ -1,0 +1,316 @@
+"""An edit to the text of posts, applied to the site the preview holds in memory.
+
+After a full build the preview keeps what Pelican made: the generators with every
+post read, the shared context, and the incremental writer with each `write_file` call
+it was given and the names each page looked up. When a save changes only the text of
+posts already on the site (not a title, a date, a tag, an address, an event: nothing
+another page lists or links by), the preview reads just those files, as Pelican
+would, puts each new post where the old one was (in every list, the context and the
+recorded calls), and makes again only the calls whose pages show that post: the
+incremental writer then renders the pages whose signature changed, as a full build
+would, so the output is byte for byte the one a full build gives. The plugins'
+own generators run again (feeds, events, cards: each keeps its own caches), and the
+search index and the manifest follow after "Done:".
+
+Anything else (a new or deleted file, a title, the theme, a setting, a picture
+added to `content/`, a post that fails its checks) is a full build: `apply` raises
+`NotHot` with the reason, before changing anything.
+"""
+
+import logging
+import os
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from pelican import signals
+from pelican.contents import Article, Page, SkipStub
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+from pelican.log import console
+from pelican.paginator import Page as PaginatorPage
+
+logger = logging.getLogger(__name__)
+# What an edit to a post's text changes in it: the text, the summary made from its
+# start (and, on reading, the events plugin's plain-text copy of it). Every page, feed
+# and calendar that shows them shows the post, and is made again.
+TEXT = frozenset({"_content", "_summary", "event_summary"})
+PELICAN_WRITES = (ArticlesGenerator, PagesGenerator, StaticGenerator)
+
+
+class NotHot(Exception):
+    """This change needs a full build; the message says why (shown with -D)."""
+
+
+def apply(pelican, changed: set[str]) -> None:
+    """Apply an edit to posts' text to the site in memory, or raise NotHot."""
+    import incremental
+    from incremental.lock import output_lock
+
+    started = time.perf_counter()
+    build = incremental._build
+    writer = build.get("writer")
+    if not build.get("done") or writer is None or writer.store is None or not writer.calls:
+        raise NotHot("no build of this site is held in memory")
+    if writer.store.saved is None:
+        raise NotHot("the last build did not finish")
+    until = build.get("until")
+    if until is None or datetime.now(UTC) >= until:
+        raise NotHot("a scheduled post or an event date has come since the last build")
+    generators = build["generators"]
+    context = generators[0].context
+    edits = [_read_again(pelican, generators, context, path) for path in sorted(changed)]
+    edits = [edit for edit in edits if edit is not None]
+    if not edits:
+        raise NotHot("none of the changed files is a post's text")
+
+    with output_lock(pelican.output_path):
+        incremental.unchanged.forget(pelican.settings)
+        for old, new in edits:
+            _replace(old, new, context, generators, writer.calls.values())
+        # In Pelican's order: what plugins set on posts after reading (an event's
+        # next dates, a card), then the links in summaries, then the pages.
+        for generator in generators:
+            if getattr(generator, "sets_on_posts", ()):
+                generator.generate_context()
+        for _old, new in edits:
+            new.refresh_metadata_intersite_links()
+        written = _write_again(writer, generators, [new for _, new in edits])
+        console.print(
+            f"Done: {', '.join(new.get_relative_source_path() for _, new in edits)}: "
+            f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
+            "(the site held in memory)."
+        )
+        # The search index and the manifest: after the pages are served.
+        writer.store.merge()
+        writer.store.save()
+        signals.finalized.send(pelican)
+
+
+def _read_again(pelican, generators, context, path):
+    """(old post, new post) for a changed file, None for a file that is neither on the
+    site nor there any more (an editor's temporary file), or NotHot."""
+    settings = pelican.settings
+    root = os.path.realpath(settings["PATH"])
+    full = os.path.realpath(path)
+    if os.path.commonpath([root, full]) != root:
+        raise NotHot(f"{path} is not in the content folder")
+    relative = os.path.relpath(full, root).replace(os.sep, "/")
+    old = context["generated_content"].get(relative)
+    if old is None:
+        if not os.path.exists(full) and relative not in context["static_content"]:
+            return None
+        raise NotHot(f"{relative} is not a post the last build made")
+    if not os.path.isfile(full):
+        raise NotHot(f"{relative} was deleted")
+    generator, cls, preread, context_signal = _owner(generators, old)
+    try:
+        with _held_messages() as messages:
+            new = generator.readers.read_file(
+                base_path=generator.path,
+                path=os.path.relpath(full, os.path.realpath(generator.path)),
+                content_class=cls,
+                context=context,
+                preread_signal=preread,
+                preread_sender=generator,
+                context_signal=context_signal,
+                context_sender=generator,
+            )
+    except Exception as err:  # noqa: BLE001 - the full build reports it where it is
+        raise NotHot(f"{relative} could not be read ({err})") from err
+    if isinstance(new, SkipStub) or not new.is_valid():
+        raise NotHot(f"{relative} is not a valid post now")
+    _same_but_text(old, new, relative, context, _set_later(generators))
+    messages.say()
+    return old, new
+
+
+def _owner(generators, old):
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator) and _holds(generator.articles, old):
+            return (generator, Article, signals.article_generator_preread,
+                    signals.article_generator_context)  # fmt: skip
+        if isinstance(generator, PagesGenerator) and _holds(generator.pages, old):
+            return (generator, Page, signals.page_generator_preread,
+                    signals.page_generator_context)  # fmt: skip
+    raise NotHot(f"{old.get_relative_source_path()} is not a published post or page")
+
+
+def _holds(items, obj) -> bool:
+    return any(item is obj for item in items)
+
+
+def _set_later(generators) -> set[str]:
+    """The attributes plugin generators set on posts after reading (`sets_on_posts`):
+    their generate_context runs again after an edit in memory."""
+    return {name for g in generators for name in getattr(g, "sets_on_posts", ())}
+
+
+def _same_but_text(old, new, relative, context, set_later):
+    """NotHot unless the new post differs from the old only in its text."""
+    if type(new) is not type(old) or old.translations:
+        raise NotHot(f"{relative} has translations")
+    before, after = vars(old), vars(new)
+    differ = {
+        name for name in before.keys() | after.keys()
+        if name not in TEXT and not (name in set_later and name not in after)
+        and not _equal(_no_summary(name, before.get(name)), _no_summary(name, after.get(name)))
+    }  # fmt: skip
+    if differ:
+        raise NotHot(f"{relative}: more than its text changed ({', '.join(sorted(differ))})")
+    # A picture or file linked for the first time must be copied by a full build.
+    linked = new.get_static_links() - old.get_static_links()
+    if any(link not in context["static_content"] for link in linked):
+        raise NotHot(f"{relative} links a file the site does not have yet")
+
+
+def _no_summary(name, value):
+    if name == "metadata" and isinstance(value, dict):
+        return {key: item for key, item in value.items() if key != "summary"}
+    return value
+
+
+def _equal(a, b) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:  # noqa: BLE001 - values that cannot be compared: not the same
+        return False
+
+
+def _replace(old, new, context, generators, calls):
+    """Put `new` wherever the site holds `old`: the context's lists and maps, Pelican's
+    generators', and the recorded write_file calls' arguments. (Plugin generators read
+    posts from the context, or make their lists again: `sets_on_posts`; their own
+    caches, keyed by post, must see the new post as new.)"""
+    seen = set()
+    _swap(context, old, new, seen)
+    for generator in generators:
+        if not isinstance(generator, PELICAN_WRITES):
+            continue
+        for name, value in vars(generator).items():
+            if name not in {"context", "settings", "env", "readers", "_cache", "theme"}:
+                swapped = _swap(value, old, new, seen)
+                if swapped is not value:
+                    setattr(generator, name, swapped)
+    for call in calls:
+        call.kwargs = _swap(call.kwargs, old, new, seen)
+        call.paginated = _swap(call.paginated, old, new, seen)
+
+
+def _swap(value, old, new, seen, depth=0):
+    """`value` with `old` replaced by `new` in its lists, dicts and sets (in place) and
+    tuples (a new tuple). Posts and other objects are not looked into."""
+    if value is old:
+        return new
+    if depth > 8 or not isinstance(value, (list, dict, tuple, set)) or id(value) in seen:
+        return value
+    if isinstance(value, tuple):
+        items = [_swap(item, old, new, seen, depth + 1) for item in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)._make(items) if hasattr(value, "_make") else type(value)(items)
+    seen.add(id(value))
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = _swap(item, old, new, seen, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _swap(item, old, new, seen, depth + 1)
+    elif any(item is old for item in value):
+        value.discard(old)
+        value.add(new)
+    return value
+
+
+CONTAINERS = (list, dict, tuple, set)
+
+
+def _reaches(value, obj, seen, depth=0) -> bool:
+    """Whether `obj` is in `value`'s lists, dicts, tuples and sets (at any depth), or
+    in a page of a list (as the writer's signatures see them)."""
+    if value is obj:
+        return True
+    if isinstance(value, PaginatorPage):
+        value = value.object_list
+    if depth > 8 or not isinstance(value, CONTAINERS) or id(value) in seen:
+        return False
+    seen.add(id(value))
+    items = list(value.values()) if isinstance(value, dict) else value
+    if any(item is obj for item in items):
+        return True
+    return any(_reaches(item, obj, seen, depth + 1) for item in items
+               if isinstance(item, CONTAINERS))  # fmt: skip
+
+
+def _write_again(writer, generators, posts) -> int:
+    """Make again the write_file calls whose pages show one of `posts`, then run the
+    plugins' generators; the writer renders only the pages whose signature changed."""
+    context = generators[0].context
+    site_wide = {
+        name for name, value in context.items()
+        if any(_reaches(value, post, set()) for post in posts)
+    }  # fmt: skip
+    todo = [
+        call for call in writer.calls.values()
+        if call.names & site_wide
+        or any(_reaches((call.kwargs, call.paginated), post, set()) for post in posts)
+    ]  # fmt: skip
+    writer.store.reopen()
+    writer.pages = None  # the page cache is for builds into an empty folder
+    writer.rendered = writer.skipped = writer.restored = 0
+    writer._shared.clear()  # site-wide lists changed in place: signed again
+    writer.signer._lists.clear()
+    writer._written_files.clear()
+    writer._overridden_files.clear()
+    def shows_a_post(kwargs, names):
+        return any(_reaches(kwargs[n], post, set()) for n in names if n in kwargs
+                   for post in posts)  # fmt: skip
+
+    try:
+        for call in todo:
+            # A page of a list shows the post only if its own part of the list does (or
+            # the next or previous part); every page, if the call is here for a
+            # site-wide value (the archives: every post).
+            writer.focus = None if call.names & site_wide else shows_a_post
+            writer.write_again(call)
+    finally:
+        writer.focus = None
+    for generator in generators:
+        if not isinstance(generator, PELICAN_WRITES) and hasattr(generator, "generate_output"):
+            generator.generate_output(writer)
+    return writer.rendered
+
+
+@contextmanager
+def _held_messages():
+    """Messages logged while a file is read again, said only if the edit is applied
+    (the full build that follows a NotHot says them itself)."""
+    held = Held()
+    handlers = logging.getLogger().handlers
+    for handler in handlers:
+        handler.addFilter(held)
+    try:
+        yield held
+    finally:
+        for handler in handlers:
+            handler.removeFilter(held)
+        held.holding = False
+
+
+class Held(logging.Filter):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+        self.holding = True
+
+    def filter(self, record):
+        if self.holding:
+            if not self.records or self.records[-1] is not record:
+                self.records.append(record)
+            return False
+        return True
+
+    def say(self):
+        for record in self.records:
+            logging.getLogger(record.name).handle(record)

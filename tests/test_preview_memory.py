@@ -1,0 +1,139 @@
+"""`make serve` keeps the site in memory: a save that changes only a post's text writes
+again just the pages that show it (plugins/preview/hot.py), and the output is byte for
+byte what a clean build of the same content gives. Anything else the preview builds in
+full, with the same guarantee. Run on a copy of the sample site with the kit's plugins;
+each step waits for the preview's "Done:" (generous limits only: nothing is timed).
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE_SETTINGS, SITEURL
+from test_build_identity import PARTS, SAMPLE_NOW, assert_same_site, sample_content, serial
+
+LIMIT = 300  # seconds for one build: only so that a broken preview cannot hang the suite
+IN_MEMORY = "(the site held in memory)"
+
+
+class Serve:
+    def __init__(self, tmp: Path, content: Path, extra: dict):
+        self.log = tmp / "serve.log"
+        self.output = tmp / "live" / "output"
+        overrides = {"CACHE_PATH": str(tmp / "live" / "cache"), **extra}
+        cmd = [sys.executable, "-m", "preview", str(content), "-o", str(self.output),
+               "-s", str(SAMPLE_SETTINGS), "--log-handler", "plain",
+               "-e", *(f"{key}={json.dumps(value)}" for key, value in overrides.items())]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SITEURL": SITEURL,
+               "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                            env=env)  # fmt: skip
+        self.seen = 0
+        self.done()
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def dones(self) -> list[str]:
+        return [line for line in self.text().splitlines() if line.startswith("Done:")]
+
+    def done(self) -> str:
+        """Waits for the next "Done:" and the work that follows it (search, manifest)."""
+        deadline = time.monotonic() + LIMIT
+        while len(self.dones()) <= self.seen:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the preview stopped or never finished a build:\n{self.text()}")
+            time.sleep(0.2)
+        self.seen = len(self.dones())
+        line = self.dones()[-1]
+        # After "Done:" the search index and the manifest are brought up to date; the
+        # preview then waits for changes, its CPU time still.
+        still = 0
+        last = None
+        while still < 5:
+            now = _cpu(self.process.pid)
+            still = still + 1 if now == last else 0
+            last = now
+            time.sleep(0.2)
+        return line
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _cpu(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def save(path: Path, old: str, new: str):
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_preview_writes_only_what_a_text_edit_changed_and_matches_a_clean_build(tmp_path):
+    content, theme = sample_content(tmp_path), tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    extra = {"THEME": str(theme), **PARTS, **SAMPLE_NOW}
+    serve = Serve(tmp_path, content, extra)
+    try:
+        post = content / "posts" / "2026-03-28-world-book-night.md"
+        page = serve.output / "news/2026/world-book-night-an-evening-of-readings/index.html"
+        other = serve.output / "news/2026/large-print-and-audiobooks/index.html"
+        other_time = other.stat().st_mtime_ns
+        # A line of text: the site in memory, only the pages that show the post.
+        save(post, "free books to take home", "free books for everyone")
+        line = serve.done()
+        assert IN_MEMORY in line, line
+        assert "free books for everyone" in page.read_text()
+        assert other.stat().st_mtime_ns == other_time
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-text"))
+        # Twice in a row (the second edit works on what the first left in memory).
+        save(post, "free books for everyone", "free books for all")
+        assert IN_MEMORY in serve.done()
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-text-2"))
+        # A title: other pages list it by its title, so the whole site is built.
+        save(post, "Title: World Book Night", "Title: World Book Night at the library")
+        line = serve.done()
+        assert IN_MEMORY not in line, line
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-title"))
+        # An event's text, a page's text (in every page's menu), a post with a link to
+        # another post: the same site as a clean build, whichever way it was made.
+        event = content / "posts" / "2026-11-20-author-talk-meera-joshi.md"
+        save(event, "\n\n", "\n\nBring a friend.\n\n")
+        serve.done()
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-event"))
+        contact = next(p for p in (content / "pages").glob("*.md") if "contact" in p.name)
+        contact.write_text(contact.read_text() + "\nAsk at any desk.\n")
+        serve.done()
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-page"))
+        # A post that fails its checks now: the preview says so as a build would.
+        post.write_text(post.read_text() + "\n![The choir](images/choir.jpg)\n")
+        line = serve.done()
+        assert IN_MEMORY in line, line
+        said = serve.text().split("re-generating...")[-1]
+        assert "posts/2026-03-28-world-book-night.md:" in said and "choir.jpg" in said, said
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-broken"))
+        # A new post, then the same post deleted.
+        new = content / "posts" / "2026-11-30-new.md"
+        new.write_text(post.read_text().replace("World Book Night at the library", "Brand new"))
+        serve.done()
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-new"))
+        new.unlink()
+        serve.done()
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-deleted"))
+    finally:
+        serve.stop()
