@@ -29,7 +29,7 @@ class Serve:
         overrides = {"CACHE_PATH": str(tmp / "live" / "cache"), **extra}
         cmd = [sys.executable, "-m", "preview", str(content), "-o", str(self.output),
                "-s", str(SAMPLE_SETTINGS), "--log-handler", "plain",
-               "-e", *(f"{key}={json.dumps(value)}" for key, value in overrides.items())]  # fmt: skip
+               "-e", *(f"{key}={json.dumps(v)}" for key, v in overrides.items())]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SITEURL": SITEURL,
                "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}  # fmt: skip
         with open(self.log, "w") as out:

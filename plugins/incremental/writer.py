@@ -109,11 +109,14 @@ class CachingWriter(Writer):
                             f"{key}_next_page": next_page,
                         }
                     )
-                call.names |= self._write_page(template, context, page.save_as,
-                                               paginated_kwargs, relative_urls, override_output)  # fmt: skip
+                call.names |= self._write_page(
+                    template, context, page.save_as, paginated_kwargs, relative_urls,
+                    override_output,
+                )  # fmt: skip
         else:
-            call.names |= self._write_page(template, context, name, kwargs, relative_urls,
-                                           override_output)  # fmt: skip
+            call.names |= self._write_page(
+                template, context, name, kwargs, relative_urls, override_output
+            )
 
     def write_again(self, call):
         """A call of the last build made again (the preview, after an edit)."""

@@ -263,6 +263,7 @@ def _write_again(writer, generators, posts) -> int:
     writer.signer._lists.clear()
     writer._written_files.clear()
     writer._overridden_files.clear()
+
     def shows_a_post(kwargs, names):
         return any(_reaches(kwargs[n], post, set()) for n in names if n in kwargs
                    for post in posts)  # fmt: skip
