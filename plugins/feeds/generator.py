@@ -30,6 +30,7 @@ class FeedsGenerator(Generator):
         self.site = read_settings(self.settings)
         self._entries = {}  # source path -> (post, Entry): each post composed once
         self.feeds = []
+        self._written = {}  # output path -> (feed, its entries) as last written
 
     def feed(self, key, title, description, html_url, paths, content, newest_first=False):
         """A Feed of the newest FEED_MAX_ITEMS items of `content`.
@@ -72,6 +73,8 @@ class FeedsGenerator(Generator):
         stylesheet = self.site.url(self.site.paths["stylesheet"])
         for feed in self.feeds:
             for fmt, path in feed.paths.items():
+                if self._as_written(path, feed):
+                    continue
                 if fmt == "json":
                     data = render.json_feed(feed, self.site)
                 else:
@@ -79,6 +82,23 @@ class FeedsGenerator(Generator):
                 self._write(path, data)
         self._write_stylesheet(writer)
         self._write_subscribe_page(writer)
+
+    def _as_written(self, path, feed) -> bool:
+        """Whether this generator already wrote `path` from the same feed: the preview
+        (plugins/preview) runs it again after an edit, and a feed without the edited
+        post is left as it is. Entries are compared as objects: a post read again
+        gets a new one."""
+        before = self._written.get(path)
+        self._written[path] = (feed, tuple(feed.entries))
+        if before is None or not os.path.exists(os.path.join(self.output_path, path)):
+            return False
+        old, entries = before
+        fields = ("key", "title", "description", "html_url", "paths")
+        return (
+            all(getattr(old, f) == getattr(feed, f) for f in fields)
+            and len(entries) == len(feed.entries)
+            and all(a is b for a, b in zip(entries, feed.entries, strict=True))
+        )
 
     def _write(self, path, data: bytes):
         target = os.path.join(self.output_path, path)
