@@ -105,6 +105,14 @@ def test_the_preview_writes_only_what_a_text_edit_changed_and_matches_a_clean_bu
         save(post, "free books for everyone", "free books for all")
         assert IN_MEMORY in serve.done()
         assert_same_site(serve.output, serial(tmp_path, content, "clean-text-2"))
+        # A page lost from the output (deleted by hand): the next save builds the whole
+        # site, as a build would, so the preview never serves a site with a hole in it.
+        other.unlink()
+        save(post, "free books for all", "free books for all ages")
+        line = serve.done()
+        assert IN_MEMORY not in line, line
+        assert other.exists()
+        assert_same_site(serve.output, serial(tmp_path, content, "clean-lost"))
         # A title: other pages list it by its title, so the whole site is built.
         save(post, "Title: World Book Night", "Title: World Book Night at the library")
         line = serve.done()

@@ -56,6 +56,9 @@ def apply(pelican, changed: set[str]) -> None:
     until = build.get("until")
     if until is None or datetime.now(UTC) >= until:
         raise NotHot("a scheduled post or an event date has come since the last build")
+    store = writer.store
+    if not all(store.unchanged_file(entry["path"], entry) for entry in store.saved.values()):
+        raise NotHot("a page in the output changed since the last build (a lost file?)")
     generators = build["generators"]
     context = generators[0].context
     edits = [_read_again(pelican, generators, context, path) for path in sorted(changed)]
