@@ -12,11 +12,14 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_SETTINGS, SITEURL
+from conftest import ROOT, SAMPLE_SETTINGS, SITEURL, build
 from test_build_identity import PARTS, SAMPLE_NOW, assert_same_site, sample_content, serial
+from tiny_site import Post, write_site
+from tiny_site import settings as tiny_settings
 
 LIMIT = 300  # seconds for one build: only so that a broken preview cannot hang the suite
 IN_MEMORY = "(the site held in memory)"
@@ -143,5 +146,30 @@ def test_the_preview_writes_only_what_a_text_edit_changed_and_matches_a_clean_bu
         new.unlink()
         serve.done()
         assert_same_site(serve.output, serial(tmp_path, content, "clean-deleted"))
+    finally:
+        serve.stop()
+
+
+def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_path):
+    """Two posts a page: an edit to the newest, a middle and the oldest post reaches the
+    right page of each list (and its neighbours), and no other."""
+    posts = {
+        f"post-{i:02d}.md": Post(f"Post number {i}", i + 1, (f"topic {i % 3}",), body=f"News {i}.")
+        for i in range(11)
+    }
+    content = write_site(tmp_path, posts)
+    extra = tiny_settings(tmp_path)
+    serve = Serve(tmp_path, content, extra)
+    try:
+        for n, i in enumerate((10, 5, 0)):
+            name = f"post-{i:02d}.md"
+            # The summary too: the lists show it.
+            text = replace(posts[name], body=f"News {i}, told again.").text()
+            (content / "posts" / name).write_text(text.replace("in short.", "told again."))
+            line = serve.done()
+            assert IN_MEMORY in line, line
+            clean = build(tmp_path / f"clean-{n}", content=content, extra=extra)
+            assert clean.returncode == 0, clean.log
+            assert_same_site(serve.output, clean.output)
     finally:
         serve.stop()

@@ -65,8 +65,9 @@ class CachingWriter(Writer):
         # Every write_file call of this build, with the names its pages looked up: the
         # preview writes again only the calls an edit reaches (plugins/preview/hot.py).
         self.calls = {}  # name -> Call (the last call for it)
-        # The preview, writing a call again: whether a page's own values (kwargs, the
-        # names it looked up) show what the edit changed; the others are left as they are.
+        # The preview, writing a call again (plugins/preview/hot.py): which pages of a
+        # list can show what the edit changed (`page_numbers`), and whether a page's own
+        # values do (`shows`: its kwargs, the names it looked up). The others are left.
         self.focus = None
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
@@ -93,7 +94,10 @@ class CachingWriter(Writer):
                 key: Paginator(name, url, val, self.settings, per_page)
                 for key, val in paginated.items()
             }
-            for page_num in range(next(iter(paginators.values())).num_pages):
+            pages = range(next(iter(paginators.values())).num_pages)
+            if self.focus is not None:
+                pages = self.focus.page_numbers(call, paginators, pages)
+            for page_num in pages:
                 paginated_kwargs = kwargs.copy()
                 for key, paginator in paginators.items():
                     previous_page = paginator.page(page_num) if page_num > 0 else None
@@ -128,7 +132,7 @@ class CachingWriter(Writer):
         """Writes one page unless it would be as it is; returns the names it looks up."""
         if self.focus is not None:
             before = self.store.old.get(name)
-            if before is not None and not self.focus(kwargs, before["names"]):
+            if before is not None and not self.focus.shows(kwargs, before["names"]):
                 return set(before["names"])  # shows nothing the edit changed
         localcontext = context.copy()
         localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)

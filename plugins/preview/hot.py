@@ -267,16 +267,12 @@ def _write_again(writer, generators, posts) -> int:
     writer._written_files.clear()
     writer._overridden_files.clear()
 
-    def shows_a_post(kwargs, names):
-        return any(_reaches(kwargs[n], post, set()) for n in names if n in kwargs
-                   for post in posts)  # fmt: skip
-
+    focus = Focus(posts)
     try:
         for call in todo:
-            # A page of a list shows the post only if its own part of the list does (or
-            # the next or previous part); every page, if the call is here for a
-            # site-wide value (the archives: every post).
-            writer.focus = None if call.names & site_wide else shows_a_post
+            # Every page of the call if it is here for a site-wide value (the archives:
+            # every post); else the pages whose own values show a post.
+            writer.focus = None if call.names & site_wide else focus
             writer.write_again(call)
     finally:
         writer.focus = None
@@ -284,6 +280,37 @@ def _write_again(writer, generators, posts) -> int:
         if not isinstance(generator, PELICAN_WRITES) and hasattr(generator, "generate_output"):
             generator.generate_output(writer)
     return writer.rendered
+
+
+class Focus:
+    """The posts an edit changed, for the writer: which pages of a list to look at."""
+
+    def __init__(self, posts):
+        self.posts = posts
+
+    def shows(self, kwargs, names) -> bool:
+        """Whether a page's own values that its templates looked up show a post."""
+        return any(
+            _reaches(kwargs[name], post, set())
+            for name in names
+            if name in kwargs
+            for post in self.posts
+        )
+
+    def page_numbers(self, call, paginators, pages):
+        """The pages of a list (0-based) whose part of it holds a post, or the part
+        before or after (a page signs its neighbours' too): every page if they look up
+        a value of the call itself that holds one (the whole list)."""
+        if self.shows(call.kwargs, call.names):
+            return pages
+        numbers = set()
+        for paginator in paginators.values():
+            for i, item in enumerate(paginator.object_list):
+                if any(item is post for post in self.posts):
+                    # Pelican's last page takes the orphans.
+                    n = min(i // paginator.per_page, paginator.num_pages - 1)
+                    numbers |= {n - 1, n, n + 1}
+        return sorted(n for n in numbers if n in pages)
 
 
 @contextmanager
