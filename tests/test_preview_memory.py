@@ -116,10 +116,12 @@ def test_the_preview_writes_only_what_a_text_edit_changed_and_matches_a_clean_bu
         assert IN_MEMORY not in line, line
         assert other.exists()
         assert_same_site(serve.output, serial(tmp_path, content, "clean-lost"))
-        # A title: other pages list it by its title, so the whole site is built.
+        # A new title, so a new address: the lists, feeds, card, calendar file and
+        # sitemap follow; the old page and its files are gone, as from a clean build.
         save(post, "Title: World Book Night", "Title: World Book Night at the library")
         line = serve.done()
-        assert IN_MEMORY not in line, line
+        assert IN_MEMORY in line, line
+        assert not page.exists()
         assert_same_site(serve.output, serial(tmp_path, content, "clean-title"))
         # An event's text, a page's text (in every page's menu), a post with a link to
         # another post: the same site as a clean build, whichever way it was made.
@@ -157,19 +159,36 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         f"post-{i:02d}.md": Post(f"Post number {i}", i + 1, (f"topic {i % 3}",), body=f"News {i}.")
         for i in range(11)
     }
+    posts["post-03.md"] = replace(posts["post-03.md"], body="See [this]({filename}post-04.md).")
     content = write_site(tmp_path, posts)
     extra = tiny_settings(tmp_path)
     serve = Serve(tmp_path, content, extra)
+
+    def same_as_clean(step: str):
+        clean = build(tmp_path / f"clean-{step}", content=content, extra=extra)
+        assert clean.returncode == 0, clean.log
+        assert_same_site(serve.output, clean.output)
+
+    def edit(name: str, in_memory: bool, **changes):
+        post = posts[name] = replace(posts[name], **changes)
+        # The summary too: the lists show it.
+        (content / "posts" / name).write_text(post.text().replace("in short.", "told again."))
+        line = serve.done()
+        assert (IN_MEMORY in line) == in_memory, line
+        same_as_clean(name)
+
     try:
-        for n, i in enumerate((10, 5, 0)):
-            name = f"post-{i:02d}.md"
-            # The summary too: the lists show it.
-            text = replace(posts[name], body=f"News {i}, told again.").text()
-            (content / "posts" / name).write_text(text.replace("in short.", "told again."))
-            line = serve.done()
-            assert IN_MEMORY in line, line
-            clean = build(tmp_path / f"clean-{n}", content=content, extra=extra)
-            assert clean.returncode == 0, clean.log
-            assert_same_site(serve.output, clean.output)
+        for i in (10, 5, 0):
+            edit(f"post-{i:02d}.md", True, body=f"News {i}, told again.")
+        # A new title moves the post (its lists stay in date order) ...
+        edit("post-06.md", True, title="Post number six")
+        # ... unless another post links to it by its file name, or its new address is
+        # another post's: the whole site is built (and the checks say which).
+        edit("post-04.md", False, title="Post number four")
+        edit("post-07.md", False, title="Post number 8")
+        # A page's new title: in every page's menu.
+        (content / "pages" / "about.md").write_text("Title: About the library\n\nWho we are.\n")
+        assert IN_MEMORY in serve.done()
+        same_as_clean("about")
     finally:
         serve.stop()

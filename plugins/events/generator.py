@@ -66,6 +66,13 @@ class EventsGenerator(Generator):
             }
         )
 
+    def files_of(self, post) -> list[str]:
+        """The files in the output made for one post (the preview removes them when
+        the post moves to a new address)."""
+        if not getattr(post, "event", None):
+            return []
+        return [os.path.join(os.path.dirname(post.save_as), "event.ics")]
+
     def next_change(self):
         """When these pages will be out of date with no edit: an upcoming occurrence
         ends (it leaves What's on), or the next occurrence of a series comes within the

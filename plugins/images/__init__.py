@@ -103,6 +103,12 @@ class CardsGenerator(Generator):
                 if entry.name not in used and entry.name.endswith(".jpg"):
                     os.remove(entry.path)
 
+    def files_of(self, post) -> list[str]:
+        """The files in the output made for one post (the preview removes them when
+        the post moves to a new address)."""
+        card = getattr(post, "social_card", None)
+        return [card] if card else []
+
     def generate_output(self, writer):
         for article in self.cards:
             target = os.path.join(self.output_path, article.social_card)

@@ -36,7 +36,7 @@ from .lock import output_lock
 from .rendered import RenderedPages
 from .signature import Signer
 from .store import FileHashes, PageStore
-from .writer import CachingWriter
+from .writer import CachingWriter, owned
 
 logger = logging.getLogger(__name__)
 PACKAGES = ("pelican", "jinja2", "markdown", "pelican-image-process")
@@ -115,8 +115,11 @@ def start(pelican):
 
 
 def note_generators(generators):
-    """On `all_generators_finalized`: this build's generators, for `unchanged.until`."""
+    """On `all_generators_finalized`: this build's generators, for `unchanged.until`
+    and the preview; each notes the write_file calls it makes (writer.owned)."""
     _build["generators"] = list(generators)
+    for generator in generators:
+        owned(generator)
 
 
 class SiteWriter(CachingWriter):
@@ -190,6 +193,15 @@ def finish(pelican):
     logger.info("incremental: %d pages rendered, %d from the page cache, %d unchanged, "
                 "%d old files removed", writer.rendered, writer.restored, writer.skipped,
                 len(gone))  # fmt: skip
+
+
+def save_after_edit(pelican, writer):
+    """After the preview wrote some pages again (plugins/preview/hot.py): the manifest
+    of every page, with the pictures each shows, as `finish` saves it."""
+    derivatives = pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives")
+    writer.store.merge()
+    _pictures_shown(writer, derivatives, pelican.settings)
+    writer.store.save()
 
 
 def _pictures_shown(writer, derivatives, settings) -> set[str]:

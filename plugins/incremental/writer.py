@@ -26,6 +26,26 @@ logger = logging.getLogger(__name__)
 # sitemap) connects to both.
 page_kept = signal("incremental_page_kept")
 _looked_up = []  # the names being recorded for the page now rendering (a stack)
+making = [None]  # the generator whose generate_output is running (see `owned`)
+
+
+def owned(generator):
+    """On `all_generators_finalized`: each generator's generate_output notes itself as
+    the maker of the write_file calls it makes (the preview makes again only the calls
+    of Pelican's own generators, and runs the plugins' again)."""
+    run = getattr(generator, "generate_output", None)
+    if run is None or getattr(run, "owned", False):
+        return
+
+    def generate_output(writer):
+        making[0] = generator
+        try:
+            return run(writer)
+        finally:
+            making[0] = None
+
+    generate_output.owned = True
+    generator.generate_output = generate_output
 
 
 class RecordingContext(Context):
@@ -51,6 +71,7 @@ class Call:
     override_output: bool
     url: str | None
     kwargs: dict
+    owner: object = None  # the generator that made the call
     names: set = field(default_factory=set)
 
 
@@ -80,7 +101,7 @@ class CachingWriter(Writer):
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)  # fmt: skip
         call = Call(name, template, context, relative_urls, paginated, template_name,
-                    override_output, url, kwargs)  # fmt: skip
+                    override_output, url, kwargs, making[0])  # fmt: skip
         self.calls.pop(name, None)
         self.calls[name] = call
         if paginated is None:
@@ -123,10 +144,15 @@ class CachingWriter(Writer):
             )
 
     def write_again(self, call):
-        """A call of the last build made again (the preview, after an edit)."""
-        self.write_file(call.name, call.template, call.context, call.relative_urls,
-                        call.paginated, call.template_name, call.override_output, call.url,
-                        **call.kwargs)  # fmt: skip
+        """A call of the last build made again (the preview, after an edit), by the
+        same generator."""
+        making[0] = call.owner
+        try:
+            self.write_file(call.name, call.template, call.context, call.relative_urls,
+                            call.paginated, call.template_name, call.override_output, call.url,
+                            **call.kwargs)  # fmt: skip
+        finally:
+            making[0] = None
 
     def _write_page(self, template, context, name, kwargs, relative_urls, override) -> set:
         """Writes one page unless it would be as it is; returns the names it looks up."""

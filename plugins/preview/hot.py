@@ -17,6 +17,7 @@ added to `content/`, a post that fails its checks) is a full build: `apply` rais
 `NotHot` with the reason, before changing anything.
 """
 
+import contextlib
 import logging
 import os
 import time
@@ -25,7 +26,12 @@ from datetime import UTC, datetime
 
 from pelican import signals
 from pelican.contents import Article, Page, SkipStub
-from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+from pelican.generators import (
+    ArticlesGenerator,
+    PagesGenerator,
+    StaticGenerator,
+    TemplatePagesGenerator,
+)
 from pelican.log import console
 from pelican.paginator import Page as PaginatorPage
 
@@ -34,7 +40,13 @@ logger = logging.getLogger(__name__)
 # start (and, on reading, the events plugin's plain-text copy of it). Every page, feed
 # and calendar that shows them shows the post, and is made again.
 TEXT = frozenset({"_content", "_summary", "event_summary"})
-PELICAN_WRITES = (ArticlesGenerator, PagesGenerator, StaticGenerator)
+# A new title: the post's title and the address made from it. Every page, feed, card
+# and calendar that shows the post is made again; its old page and files are removed.
+TITLE = frozenset({"title", "slug"})
+METADATA_EDITABLE = frozenset({"summary", "title", "slug"})
+# Pelican's own generators: the calls they made are made again where they show an
+# edited post; every other generator (the plugins') runs its generate_output again.
+PELICAN_WRITES = (ArticlesGenerator, PagesGenerator, StaticGenerator, TemplatePagesGenerator)
 
 
 class NotHot(Exception):
@@ -70,6 +82,7 @@ def apply(pelican, changed: set[str]) -> None:
         incremental.unchanged.forget(pelican.settings)
         for old, new in edits:
             _replace(old, new, context, generators, writer.calls.values())
+            _readdress(writer, new, old.save_as)
         # In Pelican's order: what plugins set on posts after reading (an event's
         # next dates, a card), then the links in summaries, then the pages.
         for generator in generators:
@@ -78,14 +91,15 @@ def apply(pelican, changed: set[str]) -> None:
         for _old, new in edits:
             new.refresh_metadata_intersite_links()
         written = _write_again(writer, generators, [new for _, new in edits])
+        for old, new in edits:
+            _remove_old_files(pelican.output_path, writer.store, generators, old, new)
         console.print(
             f"Done: {', '.join(new.get_relative_source_path() for _, new in edits)}: "
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
             "(the site held in memory)."
         )
         # The search index and the manifest: after the pages are served.
-        writer.store.merge()
-        writer.store.save()
+        incremental.save_after_edit(pelican, writer)
         signals.finalized.send(pelican)
 
 
@@ -149,27 +163,58 @@ def _set_later(generators) -> set[str]:
 
 
 def _same_but_text(old, new, relative, context, set_later):
-    """NotHot unless the new post differs from the old only in its text."""
+    """NotHot unless the new post differs from the old only in its text or its title
+    (and the address made from it)."""
     if type(new) is not type(old) or old.translations:
         raise NotHot(f"{relative} has translations")
     before, after = vars(old), vars(new)
     differ = {
         name for name in before.keys() | after.keys()
-        if name not in TEXT and not (name in set_later and name not in after)
-        and not _equal(_no_summary(name, before.get(name)), _no_summary(name, after.get(name)))
+        if name not in TEXT | TITLE and not (name in set_later and name not in after)
+        and not _equal(_only_fixed(name, before.get(name)), _only_fixed(name, after.get(name)))
     }  # fmt: skip
     if differ:
         raise NotHot(f"{relative}: more than its text changed ({', '.join(sorted(differ))})")
+    if old.title != new.title or old.save_as != new.save_as or old.url != new.url:
+        _may_rename(old, new, relative, context)
     # A picture or file linked for the first time must be copied by a full build.
     linked = new.get_static_links() - old.get_static_links()
     if any(link not in context["static_content"] for link in linked):
         raise NotHot(f"{relative} links a file the site does not have yet")
 
 
-def _no_summary(name, value):
+def _only_fixed(name, value):
+    """The metadata an edit in memory may not change: all but the summary and title."""
     if name == "metadata" and isinstance(value, dict):
-        return {key: item for key, item in value.items() if key != "summary"}
+        return {key: item for key, item in value.items() if key not in METADATA_EDITABLE}
     return value
+
+
+def _may_rename(old, new, relative, context):
+    """NotHot unless a new title (and address) changes nothing but what shows the post:
+    no list sorted by title, no other page at the new address, no link to the post by
+    its file name (`{filename}`), whose address is written into the linking text."""
+    settings = old.settings
+    for key in ("ARTICLE_ORDER_BY", "PAGE_ORDER_BY"):
+        if "title" in str(settings.get(key, "")):
+            raise NotHot(f"{relative}: a new title, and {key} sorts by title")
+    if new.save_as != old.save_as:
+        taken = {
+            getattr(item, "save_as", None)
+            for item in context["generated_content"].values()
+            if item is not None and item is not old
+        }
+        if new.save_as in taken or os.path.exists(
+            os.path.join(context["OUTPUT_PATH"], new.save_as)
+        ):
+            raise NotHot(f"{relative}: its new address {new.save_as} is taken")
+    name = os.path.basename(old.source_path)
+    for item in context["generated_content"].values():
+        if item is None or item is old:
+            continue
+        texts = (getattr(item, "_content", "") or "", str(item.metadata.get("summary", "")))
+        if any(name in text or (old.url and old.url in text) for text in texts):
+            raise NotHot(f"{relative}: {item.get_relative_source_path()} links to it")
 
 
 def _equal(a, b) -> bool:
@@ -199,6 +244,41 @@ def _replace(old, new, context, generators, calls):
     for call in calls:
         call.kwargs = _swap(call.kwargs, old, new, seen)
         call.paginated = _swap(call.paginated, old, new, seen)
+
+
+def _readdress(writer, new, old_name):
+    """The post's own page, at its new address (a new title)."""
+    call = writer.calls.get(old_name)
+    if new.save_as == old_name or call is None:
+        return
+    if call.kwargs.get("article") is new or call.kwargs.get("page") is new:
+        del writer.calls[old_name]
+        call.name, call.url = new.save_as, new.url
+        writer.calls[new.save_as] = call
+
+
+def _remove_old_files(output, store, generators, old, new):
+    """After a new title: the post's old page, and the files plugins made for it there
+    (`files_of`: its calendar file, its card), with the folders left empty."""
+
+    def made_for(post):
+        found = {post.save_as}
+        for generator in generators:
+            found.update(getattr(generator, "files_of", lambda _post: ())(post))
+        return found
+
+    for name in sorted(made_for(old) - made_for(new)):
+        store.old.pop(name, None)
+        path = os.path.join(output, name)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        folder = os.path.dirname(path)
+        while os.path.realpath(folder) != os.path.realpath(output):
+            try:
+                os.rmdir(folder)  # only when empty
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
 def _swap(value, old, new, seen, depth=0):
@@ -256,8 +336,10 @@ def _write_again(writer, generators, posts) -> int:
     }  # fmt: skip
     todo = [
         call for call in writer.calls.values()
-        if call.names & site_wide
-        or any(_reaches((call.kwargs, call.paginated), post, set()) for post in posts)
+        if isinstance(call.owner, PELICAN_WRITES) and (
+            call.names & site_wide
+            or any(_reaches((call.kwargs, call.paginated), post, set()) for post in posts)
+        )
     ]  # fmt: skip
     writer.store.reopen()
     writer.pages = None  # the page cache is for builds into an empty folder

@@ -195,7 +195,10 @@ def keep_sitemap(pelican):
 
 
 def write(pelican):
-    sitemap = _build.pop("sitemap", None)
+    # Kept after writing: the preview, after an edit in memory (plugins/preview/hot.py),
+    # notes the pages it wrote again and writes the sitemap again. A page no longer in
+    # the output is left out of it.
+    sitemap = _build.get("sitemap")
     if sitemap is not None:
         sitemap.write()
 
