@@ -131,7 +131,7 @@ def test_the_preview_writes_only_what_a_text_edit_changed_and_matches_a_clean_bu
         assert_same_site(serve.output, serial(tmp_path, content, "clean-event"))
         contact = next(p for p in (content / "pages").glob("*.md") if "contact" in p.name)
         contact.write_text(contact.read_text() + "\nAsk at any desk.\n")
-        serve.done()
+        assert IN_MEMORY in serve.done()
         assert_same_site(serve.output, serial(tmp_path, content, "clean-page"))
         # A post that fails its checks now: the preview says so as a build would.
         post.write_text(post.read_text() + "\n![The choir](images/choir.jpg)\n")
@@ -160,6 +160,9 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         for i in range(11)
     }
     posts["post-03.md"] = replace(posts["post-03.md"], body="See [this]({filename}post-04.md).")
+    # Two posts of one date: Pelican lists them in the order of their addresses.
+    posts["tie-a.md"] = Post("Apple tie", 20, ("topic 1",))
+    posts["tie-b.md"] = Post("Banana tie", 20, ("topic 1",))
     content = write_site(tmp_path, posts)
     extra = tiny_settings(tmp_path)
     serve = Serve(tmp_path, content, extra)
@@ -183,9 +186,11 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         # A new title moves the post (its lists stay in date order) ...
         edit("post-06.md", True, title="Post number six")
         # ... unless another post links to it by its file name, or its new address is
-        # another post's: the whole site is built (and the checks say which).
+        # another post's (the checks say which): the whole site is built ...
         edit("post-04.md", False, title="Post number four")
         edit("post-07.md", False, title="Post number 8")
+        # ... or it would come after a post of the same date it came before.
+        edit("tie-a.md", False, title="Zebra tie")
         # A page's new title: in every page's menu.
         (content / "pages" / "about.md").write_text("Title: About the library\n\nWho we are.\n")
         assert IN_MEMORY in serve.done()

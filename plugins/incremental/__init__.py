@@ -197,10 +197,23 @@ def finish(pelican):
 
 def save_after_edit(pelican, writer):
     """After the preview wrote some pages again (plugins/preview/hot.py): the manifest
-    of every page, with the pictures each shows, as `finish` saves it."""
-    derivatives = pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives")
+    of every page, with the pictures each shows, as `finish` saves it; the resized
+    pictures no page shows any more are removed."""
+    settings = pelican.settings
+    derivatives = settings.get("IMAGE_PROCESS_DIR", "derivatives")
     writer.store.merge()
-    _pictures_shown(writer, derivatives, pelican.settings)
+    shown = _pictures_shown(writer, derivatives, settings)
+    root = os.path.abspath(pelican.output_path)
+    kept = {*settings.get("OUTPUT_RETENTION", ())}
+    kept |= {folder for _, folders in keep_folders.send(pelican) for folder in folders or ()}
+    files = {}
+    for folder, dirs, names in os.walk(root):
+        if folder == root:
+            dirs[:] = [d for d in dirs if d not in kept]
+        if derivatives in os.path.relpath(folder, root).split(os.sep):
+            for name in names:
+                files[os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")] = 0
+    prune.remove(root, prune.stale(files, set(files), 0, derivatives, kept, shown))
     writer.store.save()
 
 

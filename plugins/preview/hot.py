@@ -18,6 +18,7 @@ added to `content/`, a post that fails its checks) is a full build: `apply` rais
 """
 
 import contextlib
+import hashlib
 import logging
 import os
 import time
@@ -34,6 +35,7 @@ from pelican.generators import (
 )
 from pelican.log import console
 from pelican.paginator import Page as PaginatorPage
+from pelican.utils import order_content, process_translations
 
 logger = logging.getLogger(__name__)
 # What an edit to a post's text changes in it: the text, the summary made from its
@@ -54,31 +56,21 @@ class NotHot(Exception):
 
 
 def apply(pelican, changed: set[str]) -> None:
-    """Apply an edit to posts' text to the site in memory, or raise NotHot."""
+    """Apply an edit to posts' text or titles to the site in memory, or raise NotHot."""
     import incremental
     from incremental.lock import output_lock
 
     started = time.perf_counter()
-    build = incremental._build
-    writer = build.get("writer")
-    if not build.get("done") or writer is None or writer.store is None or not writer.calls:
-        raise NotHot("no build of this site is held in memory")
-    if writer.store.saved is None:
-        raise NotHot("the last build did not finish")
-    until = build.get("until")
-    if until is None or datetime.now(UTC) >= until:
-        raise NotHot("a scheduled post or an event date has come since the last build")
-    store = writer.store
-    if not all(store.unchanged_file(entry["path"], entry) for entry in store.saved.values()):
-        raise NotHot("a page in the output changed since the last build (a lost file?)")
-    generators = build["generators"]
-    context = generators[0].context
-    edits = [_read_again(pelican, generators, context, path) for path in sorted(changed)]
-    edits = [edit for edit in edits if edit is not None]
-    if not edits:
-        raise NotHot("none of the changed files is a post's text")
-
     with output_lock(pelican.output_path):
+        writer, generators = _held_site(incremental._build, pelican)
+        context = generators[0].context
+        # As Pelican starts a build: posts read now make their links from the site's
+        # address (the last page written left its own in the context).
+        context["localsiteurl"] = pelican.settings["SITEURL"]
+        edits = [_read_again(pelican, generators, context, path) for path in sorted(changed)]
+        edits = [edit for edit in edits if edit is not None]
+        if not edits:
+            raise NotHot("none of the changed files is a post's text")
         incremental.unchanged.forget(pelican.settings)
         for old, new in edits:
             _replace(old, new, context, generators, writer.calls.values())
@@ -88,6 +80,7 @@ def apply(pelican, changed: set[str]) -> None:
         for generator in generators:
             if getattr(generator, "sets_on_posts", ()):
                 generator.generate_context()
+        context["localsiteurl"] = pelican.settings["SITEURL"]
         for _old, new in edits:
             new.refresh_metadata_intersite_links()
         written = _write_again(writer, generators, [new for _, new in edits])
@@ -98,9 +91,47 @@ def apply(pelican, changed: set[str]) -> None:
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
             "(the site held in memory)."
         )
-        # The search index and the manifest: after the pages are served.
+        # The manifest, the search index and the sitemap: after the pages are served.
         incremental.save_after_edit(pelican, writer)
         signals.finalized.send(pelican)
+        remember_output(pelican)
+
+
+def remember_output(pelican):
+    """After a build or an edit in memory: the output's folders as they are now."""
+    _output[:] = [pelican.output_path, _folders(pelican.output_path)]
+
+
+_output = []  # [the output folder, its folders' fingerprint] as the preview left them
+
+
+def _folders(output: str) -> str:
+    """Every folder of the output with its time, which changes when a file in it is
+    added or removed (a file deleted by hand)."""
+    h = hashlib.blake2b(digest_size=16)
+    for base, dirs, _names in os.walk(output):
+        dirs.sort()
+        with contextlib.suppress(OSError):
+            h.update(f"{base}\0{os.stat(base).st_mtime_ns}\n".encode(errors="surrogateescape"))
+    return h.hexdigest()
+
+
+def _held_site(build, pelican):
+    """The last build's writer and generators, if they are the output as it is now."""
+    writer = build.get("writer")
+    if not build.get("done") or writer is None or writer.store is None or not writer.calls:
+        raise NotHot("no build of this site is held in memory")
+    if writer.store.saved is None:
+        raise NotHot("the last build did not finish")
+    until = build.get("until")
+    if until is None or datetime.now(UTC) >= until:
+        raise NotHot("a scheduled post or an event date has come since the last build")
+    if _output != [pelican.output_path, _folders(pelican.output_path)]:
+        raise NotHot("a file was added to or removed from the output (by hand?)")
+    store = writer.store
+    if not all(store.unchanged_file(entry["path"], entry) for entry in store.saved.values()):
+        raise NotHot("a page in the output changed since the last build")
+    return writer, build["generators"]
 
 
 def _read_again(pelican, generators, context, path):
@@ -136,7 +167,7 @@ def _read_again(pelican, generators, context, path):
         raise NotHot(f"{relative} could not be read ({err})") from err
     if isinstance(new, SkipStub) or not new.is_valid():
         raise NotHot(f"{relative} is not a valid post now")
-    _same_but_text(old, new, relative, context, _set_later(generators))
+    _same_but_text(old, new, relative, context, _set_later(generators), generator)
     messages.say()
     return old, new
 
@@ -162,7 +193,7 @@ def _set_later(generators) -> set[str]:
     return {name for g in generators for name in getattr(g, "sets_on_posts", ())}
 
 
-def _same_but_text(old, new, relative, context, set_later):
+def _same_but_text(old, new, relative, context, set_later, generator):
     """NotHot unless the new post differs from the old only in its text or its title
     (and the address made from it)."""
     if type(new) is not type(old) or old.translations:
@@ -176,11 +207,14 @@ def _same_but_text(old, new, relative, context, set_later):
     if differ:
         raise NotHot(f"{relative}: more than its text changed ({', '.join(sorted(differ))})")
     if old.title != new.title or old.save_as != new.save_as or old.url != new.url:
-        _may_rename(old, new, relative, context)
-    # A picture or file linked for the first time must be copied by a full build.
-    linked = new.get_static_links() - old.get_static_links()
-    if any(link not in context["static_content"] for link in linked):
+        _may_rename(old, new, relative, context, generator)
+    # A file linked for the first time must be copied by a full build, and one no
+    # longer linked may have to be removed by one.
+    before, after = old.get_static_links(), new.get_static_links()
+    if any(link not in context["static_content"] for link in after - before):
         raise NotHot(f"{relative} links a file the site does not have yet")
+    if before - after:
+        raise NotHot(f"{relative} no longer links a file")
 
 
 def _only_fixed(name, value):
@@ -190,14 +224,26 @@ def _only_fixed(name, value):
     return value
 
 
-def _may_rename(old, new, relative, context):
+def _may_rename(old, new, relative, context, generator):
     """NotHot unless a new title (and address) changes nothing but what shows the post:
-    no list sorted by title, no other page at the new address, no link to the post by
-    its file name (`{filename}`), whose address is written into the linking text."""
+    the same place in the lists and among translations (Pelican groups posts by slug
+    before it sorts them: posts of the same date are in slug order), no other page at
+    the new address, no link to the post by its file name (`{filename}`), whose address
+    is written into the linking text."""
     settings = old.settings
-    for key in ("ARTICLE_ORDER_BY", "PAGE_ORDER_BY"):
-        if "title" in str(settings.get(key, "")):
-            raise NotHot(f"{relative}: a new title, and {key} sorts by title")
+    if isinstance(generator, ArticlesGenerator):
+        listed, key, order = generator.articles, "ARTICLE_TRANSLATION_ID", "ARTICLE_ORDER_BY"
+    else:
+        listed, key, order = generator.pages, "PAGE_TRANSLATION_ID", "PAGE_ORDER_BY"
+    others = [new if item is old else item for item in [*listed, *generator.translations]]
+    with _held_messages():  # said by the full build, if it comes to that
+        index, translations = process_translations(others, translation_id=settings[key])
+    index = order_content(index, settings[order])
+    expected = [new if item is old else item for item in listed]
+    if [id(i) for i in index] != [id(i) for i in expected] or {id(t) for t in translations} != {
+        id(t) for t in generator.translations
+    }:
+        raise NotHot(f"{relative}: its new title moves it in the lists or its translations")
     if new.save_as != old.save_as:
         taken = {
             getattr(item, "save_as", None)
@@ -260,6 +306,7 @@ def _readdress(writer, new, old_name):
 def _remove_old_files(output, store, generators, old, new):
     """After a new title: the post's old page, and the files plugins made for it there
     (`files_of`: its calendar file, its card), with the folders left empty."""
+    from incremental import prune
 
     def made_for(post):
         found = {post.save_as}
@@ -267,18 +314,10 @@ def _remove_old_files(output, store, generators, old, new):
             found.update(getattr(generator, "files_of", lambda _post: ())(post))
         return found
 
-    for name in sorted(made_for(old) - made_for(new)):
+    gone = sorted(made_for(old) - made_for(new))
+    for name in gone:
         store.old.pop(name, None)
-        path = os.path.join(output, name)
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-        folder = os.path.dirname(path)
-        while os.path.realpath(folder) != os.path.realpath(output):
-            try:
-                os.rmdir(folder)  # only when empty
-            except OSError:
-                break
-            folder = os.path.dirname(folder)
+    prune.remove(output, [name for name in gone if os.path.isfile(os.path.join(output, name))])
 
 
 def _swap(value, old, new, seen, depth=0):
@@ -400,7 +439,13 @@ def _held_messages():
     """Messages logged while a file is read again, said only if the edit is applied
     (the full build that follows a NotHot says them itself)."""
     held = Held()
-    handlers = logging.getLogger().handlers
+    root = logging.getLogger()
+    # With no handler (`--log-handler plain`), Python prints to stderr itself; a
+    # handler that holds the messages stands in for it meanwhile.
+    added = Holder(held) if not root.handlers else None
+    if added is not None:
+        root.addHandler(added)
+    handlers = list(root.handlers)
     for handler in handlers:
         handler.addFilter(held)
     try:
@@ -408,6 +453,8 @@ def _held_messages():
     finally:
         for handler in handlers:
             handler.removeFilter(held)
+        if added is not None:
+            root.removeHandler(added)
         held.holding = False
 
 
@@ -425,5 +472,16 @@ class Held(logging.Filter):
         return True
 
     def say(self):
+        # To the handlers only: the loggers' own filters (Pelican's, which say each
+        # message once) have seen these records already.
         for record in self.records:
-            logging.getLogger(record.name).handle(record)
+            logging.getLogger(record.name).callHandlers(record)
+
+
+class Holder(logging.Handler):
+    def __init__(self, held):
+        super().__init__()
+        self.held = held
+
+    def emit(self, record):
+        pass  # held by the filter

@@ -93,6 +93,7 @@ class Preview:
         self.held = False
         try:
             self.pelican.run()
+            hot.remember_output(self.pelican)
             self.held = True
         except Exception as err:  # noqa: BLE001 - any failure of a build: say it, go on
             logger.warning(
@@ -121,9 +122,10 @@ class Preview:
         except hot.NotHot as err:
             logger.debug("preview: a full build: %s", err)
             return False
-        except Exception as err:  # noqa: BLE001 - the full build that follows says it
-            logger.debug("preview: the edit in memory failed (%s: %s); a full build",
-                         type(err).__name__, err, exc_info=True)  # fmt: skip
+        except Exception as err:  # noqa: BLE001 - a fault of the kit: say it, build in full
+            logger.warning("The preview could not apply this save to the site in memory "
+                           "(%s: %s), so it builds the whole site.", type(err).__name__, err,
+                           exc_info=self.settings.get("DEBUG", False))  # fmt: skip
             return False
         self.held = True
         return True
