@@ -1,13 +1,14 @@
 """Library events: pages, calendar files, JSON-LD and checks, built for real."""
 
 import json
+import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import feedparser
 import icalendar
 import pytest
-from conftest import SITEURL, build
+from conftest import SAMPLE_CONTENT, SITEURL, build
 from dateutil.rrule import rrulestr
 
 LONDON = ZoneInfo("Europe/London")
@@ -239,3 +240,26 @@ def test_sample_events_cover_the_season():
     assert any(m.get("price", "").lower() == "free" for m in events.values())
     assert any(m.get("booking-url") for m in events.values())
     assert any(m["event-start"] < "2026-11" for m in events.values())  # one already past
+
+
+def test_an_event_without_a_summary_publishes_its_pictures_resolved(tmp_path):
+    """The events plugin reads an event's summary as it is read; Pelican remembers a
+    summary and text by site address, so one made then, before the site's files are
+    known, kept `{static}/...` unresolved in the published page (the publish build
+    writes with the site's own address)."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "images").mkdir()
+    shutil.copy(SAMPLE_CONTENT / "images" / "digital-help.jpg", content / "images")
+    (content / "posts" / "talk.md").write_text(
+        "Title: A talk\nDate: 2026-11-01 10:00 +00:00\nCategory: Events\n"
+        "Event-Start: 2027-01-10 14:00\nEvent-Duration: 1h\nLocation: Northfield Library\n\n"
+        "Come and listen.\n\n![A desk with a laptop]({static}/images/digital-help.jpg)\n"
+    )
+    published = build(tmp_path / "pub", content=content, cwd=tmp_path, publish=True,
+                      extra={"EVENTS_NOW": NOW})  # fmt: skip
+    assert published.returncode == 0, published.log
+    assert "Unable to find" not in published.log, published.log
+    page = published.html("news/2026/a-talk/index.html")
+    sources = [img["src"] for img in page.select("article img")]
+    assert sources and not [s for s in sources if "{static}" in s], sources

@@ -10,6 +10,11 @@ from feeds.entries import entry_id
 from feeds.settings import read_settings as feed_settings
 from feeds.text import plain
 from pelican.contents import Article
+from pelican.utils import (
+    strip_toc_elements_from_html,
+    truncate_html_paragraphs,
+    truncate_html_words,
+)
 
 from .display import FILTERS
 from .jsonld import event_jsonld
@@ -54,8 +59,26 @@ def read_event(instance):
             ),
         )
     instance.event = event
-    instance.event_summary = plain(getattr(instance, "summary", ""))
+    instance.event_summary = summary_text(instance)
     instance.event_uid = entry_id(instance, feed_settings(settings).id_authority)
+
+
+def summary_text(instance) -> str:
+    """The post's summary as plain text, made as Pelican makes `summary`, but not
+    through it: Pelican remembers a post's summary and text by site address, and made
+    now, before the site's files are known, they would keep `{static}` links unresolved
+    in every page later written with that address (a publish build's)."""
+    settings = instance.settings
+    if "summary" in instance.metadata:
+        return plain(instance.metadata["summary"])
+    html = instance._content or ""
+    if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
+        html = truncate_html_paragraphs(html, settings["SUMMARY_MAX_PARAGRAPHS"])
+    if settings.get("SUMMARY_MAX_LENGTH") is not None:
+        html = truncate_html_words(
+            html, settings["SUMMARY_MAX_LENGTH"], settings["SUMMARY_END_SUFFIX"]
+        )
+    return plain(strip_toc_elements_from_html(html))
 
 
 def event_json(article, siteurl, settings):
