@@ -67,7 +67,8 @@ def apply(pelican, changed: set[str]) -> None:
         # As Pelican starts a build: posts read now make their links from the site's
         # address (the last page written left its own in the context).
         context["localsiteurl"] = pelican.settings["SITEURL"]
-        edits = [_read_again(pelican, generators, context, path) for path in sorted(changed)]
+        pages = writer.store.saved
+        edits = [_read_again(pelican, generators, context, pages, path) for path in sorted(changed)]
         edits = [edit for edit in edits if edit is not None]
         if not edits:
             raise NotHot("none of the changed files is a post's text")
@@ -134,7 +135,7 @@ def _held_site(build, pelican):
     return writer, build["generators"]
 
 
-def _read_again(pelican, generators, context, path):
+def _read_again(pelican, generators, context, pages, path):
     """(old post, new post) for a changed file, None for a file that is neither on the
     site nor there any more (an editor's temporary file), or NotHot."""
     settings = pelican.settings
@@ -167,7 +168,7 @@ def _read_again(pelican, generators, context, path):
         raise NotHot(f"{relative} could not be read ({err})") from err
     if isinstance(new, SkipStub) or not new.is_valid():
         raise NotHot(f"{relative} is not a valid post now")
-    _same_but_text(old, new, relative, context, _set_later(generators), generator)
+    _same_but_text(old, new, relative, context, _set_later(generators), generator, pages)
     messages.say()
     return old, new
 
@@ -193,7 +194,7 @@ def _set_later(generators) -> set[str]:
     return {name for g in generators for name in getattr(g, "sets_on_posts", ())}
 
 
-def _same_but_text(old, new, relative, context, set_later, generator):
+def _same_but_text(old, new, relative, context, set_later, generator, pages):
     """NotHot unless the new post differs from the old only in its text or its title
     (and the address made from it)."""
     if type(new) is not type(old) or old.translations:
@@ -207,7 +208,7 @@ def _same_but_text(old, new, relative, context, set_later, generator):
     if differ:
         raise NotHot(f"{relative}: more than its text changed ({', '.join(sorted(differ))})")
     if old.title != new.title or old.save_as != new.save_as or old.url != new.url:
-        _may_rename(old, new, relative, context, generator)
+        _may_rename(old, new, relative, context, generator, pages)
     # A file linked for the first time must be copied by a full build, and one no
     # longer linked may have to be removed by one.
     before, after = old.get_static_links(), new.get_static_links()
@@ -224,7 +225,7 @@ def _only_fixed(name, value):
     return value
 
 
-def _may_rename(old, new, relative, context, generator):
+def _may_rename(old, new, relative, context, generator, pages):
     """NotHot unless a new title (and address) changes nothing but what shows the post:
     the same place in the lists and among translations (Pelican groups posts by slug
     before it sorts them: posts of the same date are in slug order), no other page at
@@ -244,22 +245,16 @@ def _may_rename(old, new, relative, context, generator):
         id(t) for t in generator.translations
     }:
         raise NotHot(f"{relative}: its new title moves it in the lists or its translations")
-    if new.save_as != old.save_as:
-        taken = {
-            getattr(item, "save_as", None)
-            for item in context["generated_content"].values()
-            if item is not None and item is not old
-        }
-        if new.save_as in taken or os.path.exists(
-            os.path.join(context["OUTPUT_PATH"], new.save_as)
-        ):
-            raise NotHot(f"{relative}: its new address {new.save_as} is taken")
-    name = os.path.basename(old.source_path)
+    if new.save_as != old.save_as and (
+        new.save_as in pages or os.path.exists(os.path.join(context["OUTPUT_PATH"], new.save_as))
+    ):
+        raise NotHot(f"{relative}: its new address {new.save_as} is taken")
+    name, url = os.path.basename(old.source_path), old.url
     for item in context["generated_content"].values():
         if item is None or item is old:
             continue
         texts = (getattr(item, "_content", "") or "", str(item.metadata.get("summary", "")))
-        if any(name in text or (old.url and old.url in text) for text in texts):
+        if any(name in text or (url and url in text) for text in texts):
             raise NotHot(f"{relative}: {item.get_relative_source_path()} links to it")
 
 
