@@ -111,7 +111,8 @@ def start(pelican):
     """On `get_generators`, the first thing each build does: note the time."""
     _build.clear()
     _build.update(start_ns=time.time_ns(), statics=set(), writer=None, done=False,
-                  now=datetime.now(UTC), generators=[], until=None)  # fmt: skip
+                  now=datetime.now(UTC), generators=[], until=None,
+                  in_memory=getattr(pelican, "in_memory", False))  # fmt: skip
 
 
 def note_generators(generators):
@@ -142,6 +143,8 @@ class SiteWriter(CachingWriter):
                 prune.remove_folders(
                     output_path, self.settings.get("IMAGE_PROCESS_DIR", "derivatives")
                 )
+        # The preview keeps the build in memory: it needs every write_file call.
+        self.keep_calls = bool(_build.get("in_memory"))
         _build["writer"] = self
 
 

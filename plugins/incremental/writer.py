@@ -85,7 +85,9 @@ class CachingWriter(Writer):
         self._shared = {}  # name -> (site-wide value, its signature)
         # Every write_file call of this build, with the names its pages looked up: the
         # preview writes again only the calls an edit reaches (plugins/preview/hot.py).
+        # Kept only for the preview (`keep_calls`), which asks for them.
         self.calls = {}  # name -> Call (the last call for it)
+        self.keep_calls = False
         # The preview, writing a call again (plugins/preview/hot.py): which pages of a
         # list can show what the edit changed (`page_numbers`), and whether a page's own
         # values do (`shows`: its kwargs, the names it looked up). The others are left.
@@ -100,10 +102,12 @@ class CachingWriter(Writer):
         if self.store is None:
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)  # fmt: skip
-        call = Call(name, template, context, relative_urls, paginated, template_name,
-                    override_output, url, kwargs, making[0])  # fmt: skip
-        self.calls.pop(name, None)
-        self.calls[name] = call
+        call = None
+        if self.keep_calls:
+            call = Call(name, template, context, relative_urls, paginated, template_name,
+                        override_output, url, kwargs, making[0])  # fmt: skip
+            self.calls.pop(name, None)
+            self.calls[name] = call
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
@@ -134,14 +138,18 @@ class CachingWriter(Writer):
                             f"{key}_next_page": next_page,
                         }
                     )
-                call.names |= self._write_page(
+                names = self._write_page(
                     template, context, page.save_as, paginated_kwargs, relative_urls,
                     override_output,
                 )  # fmt: skip
+                if call is not None:
+                    call.names |= names
         else:
-            call.names |= self._write_page(
+            names = self._write_page(
                 template, context, name, kwargs, relative_urls, override_output
             )
+            if call is not None:
+                call.names |= names
 
     def write_again(self, call):
         """A call of the last build made again (the preview, after an edit), by the
