@@ -1,20 +1,22 @@
-"""An edit to the text of posts, applied to the site the preview holds in memory.
+"""An edit to the text or title of posts, applied to the site the preview holds in memory.
 
 After a full build the preview keeps what Pelican made: the generators with every
 post read, the shared context, and the incremental writer with each `write_file` call
-it was given and the names each page looked up. When a save changes only the text of
-posts already on the site (not a title, a date, a tag, an address, an event: nothing
-another page lists or links by), the preview reads just those files, as Pelican
-would, puts each new post where the old one was (in every list, the context and the
-recorded calls), and makes again only the calls whose pages show that post: the
-incremental writer then renders the pages whose signature changed, as a full build
-would, so the output is byte for byte the one a full build gives. The plugins'
-own generators run again (feeds, events, cards: each keeps its own caches), and the
-search index and the manifest follow after "Done:".
+it was given, the generator that made it and the names each page looked up. When a
+save changes only the text or the title of posts already on the site (not a date, a
+tag, a category, an event's details, a linked file), the preview reads just those
+files, as Pelican would, puts each new post where the old one was (in every list, the
+context and the recorded calls), and makes again only the calls of Pelican's own
+generators whose pages show that post: the incremental writer then renders the pages
+whose signature changed, as a full build would, so the output is byte for byte the
+one a full build gives. The plugins' generators run again (feeds, events, cards: each
+keeps its own caches). A new title moves the post: its old page and the files plugins
+made for it there (`files_of`) are removed. The manifest, the search index and the
+sitemap follow after "Done:".
 
-Anything else (a new or deleted file, a title, the theme, a setting, a picture
-added to `content/`, a post that fails its checks) is a full build: `apply` raises
-`NotHot` with the reason, before changing anything.
+Anything else (a new or deleted file, a date, the theme, a setting, a file in the
+output changed by hand, a title that would reorder a list) is a full build: `apply`
+raises `NotHot` with the reason, before changing anything.
 """
 
 import contextlib
