@@ -176,15 +176,7 @@ def finish(pelican):
     claimed = {os.path.relpath(p, root).replace(os.sep, "/") for p in store.claimed}
     claimed |= {os.path.relpath(p, root).replace(os.sep, "/") for p in writer._written_files}
     claimed |= {p.replace(os.sep, "/") for p in _build["statics"]}
-    kept = {*pelican.settings.get("OUTPUT_RETENTION", ())}
-    kept |= {folder for _, folders in keep_folders.send(pelican) for folder in folders or ()}
-    files = {}
-    for folder, dirs, names in os.walk(root):
-        if folder == root:
-            dirs[:] = [d for d in dirs if d not in kept]
-        for name in names:
-            full = os.path.join(folder, name)
-            files[os.path.relpath(full, root).replace(os.sep, "/")] = os.stat(full).st_mtime_ns
+    files, kept = _output_files(pelican, root)
     derivatives = pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives")
     gone = prune.stale(files, claimed, _build["start_ns"], derivatives, kept,
                        _pictures_shown(writer, derivatives, pelican.settings))  # fmt: skip
@@ -207,17 +199,25 @@ def save_after_edit(pelican, writer):
     writer.store.merge()
     shown = _pictures_shown(writer, derivatives, settings)
     root = os.path.abspath(pelican.output_path)
-    kept = {*settings.get("OUTPUT_RETENTION", ())}
+    files, kept = _output_files(pelican, root)
+    # Every file is claimed: only the resized pictures no page shows are stale.
+    prune.remove(root, prune.stale(files, set(files), 0, derivatives, kept, shown))
+    writer.store.save()
+
+
+def _output_files(pelican, root) -> tuple[dict[str, int], set[str]]:
+    """Every file in the output (posix path -> time), outside the folders other plugins
+    look after (and OUTPUT_RETENTION), and those folders' names."""
+    kept = {*pelican.settings.get("OUTPUT_RETENTION", ())}
     kept |= {folder for _, folders in keep_folders.send(pelican) for folder in folders or ()}
     files = {}
     for folder, dirs, names in os.walk(root):
         if folder == root:
             dirs[:] = [d for d in dirs if d not in kept]
-        if derivatives in os.path.relpath(folder, root).split(os.sep):
-            for name in names:
-                files[os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")] = 0
-    prune.remove(root, prune.stale(files, set(files), 0, derivatives, kept, shown))
-    writer.store.save()
+        for name in names:
+            full = os.path.join(folder, name)
+            files[os.path.relpath(full, root).replace(os.sep, "/")] = os.stat(full).st_mtime_ns
+    return files, kept
 
 
 def _pictures_shown(writer, derivatives, settings) -> set[str]:
