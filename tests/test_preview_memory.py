@@ -21,6 +21,9 @@ from test_build_identity import PARTS, SAMPLE_NOW, assert_same_site, sample_cont
 from tiny_site import Post, write_site
 from tiny_site import settings as tiny_settings
 
+sys.path.insert(0, str(ROOT / "plugins"))
+from preview.hot import AFTER  # noqa: E402
+
 LIMIT = 300  # seconds for one build: only so that a broken preview cannot hang the suite
 IN_MEMORY = "(the site held in memory)"
 
@@ -56,8 +59,15 @@ class Serve:
             time.sleep(0.2)
         self.seen = len(self.dones())
         line = self.dones()[-1]
-        # After "Done:" the search index and the manifest are brought up to date; the
-        # preview then waits for changes, its CPU time still.
+        # After an edit in memory, the search index, the sitemap and the manifest are
+        # brought up to date once no save comes for a moment: the preview says so.
+        in_memory = sum(IN_MEMORY in line for line in self.dones())
+        while self.text().count(AFTER) < in_memory:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the preview never finished after an edit:\n{self.text()}")
+            time.sleep(0.2)
+        # After a full build's "Done:" the search index and the manifest are brought up
+        # to date; the preview then waits for changes, its CPU time still.
         still = 0
         last = None
         while still < 5:

@@ -190,19 +190,26 @@ def finish(pelican):
                 len(gone))  # fmt: skip
 
 
-def save_after_edit(pelican, writer):
-    """After the preview wrote some pages again (plugins/preview/hot.py): the manifest
-    of every page, with the pictures each shows, as `finish` saves it; the resized
-    pictures no page shows any more are removed."""
-    settings = pelican.settings
-    derivatives = settings.get("IMAGE_PROCESS_DIR", "derivatives")
+def settle_after_edit(pelican, writer):
+    """After the preview wrote some pages again (plugins/preview/hot.py): every page of
+    the site in the manifest, in memory, with the pictures each shows, as `finish`
+    saves it. `tidy_after_edit` keeps it on disk later."""
+    derivatives = pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives")
     writer.store.merge()
-    shown = _pictures_shown(writer, derivatives, settings)
+    _pictures_shown(writer, derivatives, pelican.settings)
+    writer.store.settle()
+
+
+def tidy_after_edit(pelican, writer):
+    """When the preview has time after edits in memory: the resized pictures no page
+    shows any more are removed, and the manifest is saved."""
+    derivatives = pelican.settings.get("IMAGE_PROCESS_DIR", "derivatives")
+    shown = {path for entry in writer.store.saved.values() for path in entry.get("shows", ())}
     root = os.path.abspath(pelican.output_path)
     files, kept = _output_files(pelican, root)
     # Every file is claimed: only the resized pictures no page shows are stale.
     prune.remove(root, prune.stale(files, set(files), 0, derivatives, kept, shown))
-    writer.store.save()
+    writer.store.write()
 
 
 def _output_files(pelican, root) -> tuple[dict[str, int], set[str]]:

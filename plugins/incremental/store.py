@@ -49,6 +49,11 @@ class PageStore:
 
     def save(self):
         """After every post-processing step: note each file as it now is."""
+        self.settle()
+        self.write()
+
+    def settle(self):
+        """Each page's file as it now is, in memory (`saved`); `write` keeps it."""
         pages = {}
         for name, entry in self.new.items():
             try:
@@ -56,12 +61,15 @@ class PageStore:
             except OSError:
                 continue
             pages[name] = {**entry, "stat": [st.st_size, st.st_mtime_ns]}
+        self.saved = pages
+
+    def write(self):
+        """The pages as settled, on disk: whole or not at all."""
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"header": self.header, "pages": pages}, f)
+            json.dump({"header": self.header, "pages": self.saved}, f)
         os.replace(tmp, self.path)
-        self.saved = pages
 
     def reopen(self):
         """After save: the pages just saved become the previous build's, for a preview

@@ -20,7 +20,6 @@ raises `NotHot` with the reason, before changing anything.
 """
 
 import contextlib
-import hashlib
 import logging
 import os
 import time
@@ -51,6 +50,9 @@ METADATA_EDITABLE = frozenset({"summary", "title", "slug"})
 # Pelican's own generators: the calls they made are made again where they show an
 # edited post; every other generator (the plugins') runs its generate_output again.
 PELICAN_WRITES = (ArticlesGenerator, PagesGenerator, StaticGenerator, TemplatePagesGenerator)
+
+
+AFTER = "Search index and sitemap updated"  # what the preview says once after_edit is done
 
 
 class NotHot(Exception):
@@ -94,29 +96,89 @@ def apply(pelican, changed: set[str]) -> None:
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
             "(the site held in memory)."
         )
-        # The manifest, the search index and the sitemap: after the pages are served.
-        incremental.save_after_edit(pelican, writer)
+        # The manifest in memory, as the next edit checks the output against it; the
+        # rest when the preview has time (`after_edit`).
+        incremental.settle_after_edit(pelican, writer)
+        remember_output(pelican, again=True)
+        _after[:] = [pelican]
+
+
+def after_edit(pelican) -> bool:
+    """The work an edit in memory leaves for when no save is waiting: the manifest on
+    disk, the resized pictures no page shows removed, the search index and the sitemap
+    (`finalized`). False when there was none."""
+    import incremental
+    from incremental.lock import output_lock
+
+    if _after != [pelican]:
+        return False
+    started = time.perf_counter()
+    with output_lock(pelican.output_path):
+        incremental.tidy_after_edit(pelican, incremental._build["writer"])
         signals.finalized.send(pelican)
-        remember_output(pelican)
+        remember_output(pelican, again=True)
+    _after.clear()
+    console.print(f"{AFTER} in {time.perf_counter() - started:.2f} seconds.")
+    return True
 
 
-def remember_output(pelican):
-    """After a build or an edit in memory: the output's folders as they are now."""
-    _output[:] = [pelican.output_path, _folders(pelican.output_path)]
+def before_build(pelican):
+    """Before a full build: the manifest of the edits in memory on disk (the build
+    reads it); the build makes the rest again itself."""
+    import incremental
+    from incremental.lock import output_lock
+
+    if _after == [pelican]:
+        with output_lock(pelican.output_path):
+            incremental._build["writer"].store.write()
+    _after.clear()
 
 
-_output = []  # [the output folder, its folders' fingerprint] as the preview left them
+_after = []  # [the Pelican instance] while an edit in memory has work left (after_edit)
 
 
-def _folders(output: str) -> str:
-    """Every folder of the output with its time, which changes when a file in it is
-    added or removed (a file deleted by hand)."""
-    h = hashlib.blake2b(digest_size=16)
-    for base, dirs, _names in os.walk(output):
-        dirs.sort()
+def remember_output(pelican, again=False):
+    """After a build or an edit in memory: the output's folders and their times (which
+    change when a file in them is added or removed: a file deleted by hand). After an
+    edit in memory, only the folders whose time changed are looked into again."""
+    output = pelican.output_path
+    known = _output[1] if again and _output and _output[0] == output else None
+    _output[:] = [output, _folders(output, known)]
+
+
+_output = []  # [the output folder, {folder: time}] as the preview left them
+
+
+def _folders(output: str, known: dict | None = None) -> dict[str, int]:
+    """{folder: time} for the output and every folder in it; given the last such map,
+    only the folders added since are looked for (in the folders whose time changed)."""
+    found, todo = {}, []
+    for folder, time_ns in (known or {output: None}).items():
         with contextlib.suppress(OSError):
-            h.update(f"{base}\0{os.stat(base).st_mtime_ns}\n".encode(errors="surrogateescape"))
-    return h.hexdigest()
+            found[folder] = os.stat(folder).st_mtime_ns
+            if found[folder] != time_ns:
+                todo.append(folder)
+    while todo:
+        with contextlib.suppress(OSError), os.scandir(todo.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and entry.path not in found:
+                    with contextlib.suppress(OSError):
+                        found[entry.path] = entry.stat(follow_symlinks=False).st_mtime_ns
+                        todo.append(entry.path)
+    return found
+
+
+def _output_as_left(output: str) -> bool:
+    """Whether the output's folders are those the preview left, with the same times."""
+    if not _output or _output[0] != output:
+        return False
+    for folder, time_ns in _output[1].items():
+        try:
+            if os.stat(folder).st_mtime_ns != time_ns:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _held_site(build, pelican):
@@ -129,7 +191,7 @@ def _held_site(build, pelican):
     until = build.get("until")
     if until is None or datetime.now(UTC) >= until:
         raise NotHot("a scheduled post or an event date has come since the last build")
-    if _output != [pelican.output_path, _folders(pelican.output_path)]:
+    if not _output_as_left(pelican.output_path):
         raise NotHot("a file was added to or removed from the output (by hand?)")
     store = writer.store
     if not all(store.unchanged_file(entry["path"], entry) for entry in store.saved.values()):

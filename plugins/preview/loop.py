@@ -6,8 +6,13 @@ loop takes everything queued at once (and whatever arrives within DEBOUNCE_S aft
 it, as one save often comes as several changes), then builds once. A build that fails
 is reported and the loop waits for the next change, as Pelican's autoreload does;
 the last good build stays served.
+
+After an edit applied in memory (hot.py) the pages are served at once; the search
+index, the sitemap and the manifest on disk follow once no save has come for IDLE_S,
+so a save made just after "Done:" is shown first.
 """
 
+import contextlib
 import logging
 import os
 import queue
@@ -19,19 +24,24 @@ from . import hot
 from .watch import SiteWatch, WatcherFailed
 
 logger = logging.getLogger(__name__)
-DEBOUNCE_S = 0.2  # a change arriving this soon after the last one joins the same build
+DEBOUNCE_S = 0.1  # a change arriving this soon after the last one joins the same build
 GATHER_S = 2.0  # ...but the build starts after this long whatever keeps arriving
 LOOK_S = 1.0  # how often the loop looks whether the web server still runs while it waits
+IDLE_S = 0.5  # no save for this long after an edit in memory: the work it left is done
 
 
-def take(changes: queue.Queue, server=None) -> set[str]:
-    """Every changed path queued: waits for one change, then gathers what follows."""
+def take(changes: queue.Queue, server=None, idle=None) -> set[str]:
+    """Every changed path queued: waits for one change, then gathers what follows.
+    `idle` is called once if no change comes within IDLE_S."""
     paths = set()
     item = None
     while item is None:
         try:
-            item = changes.get(timeout=LOOK_S)
+            item = changes.get(timeout=IDLE_S if idle is not None else LOOK_S)
         except queue.Empty:
+            if idle is not None:
+                idle()
+                idle = None
             if server is not None:
                 server.check()
     paths |= _paths(item)
@@ -86,12 +96,16 @@ class Preview:
     def stop(self):
         if self.watch is not None:
             self.watch.stop()
+        # An edit in memory's manifest, so the next build knows the pages it wrote.
+        with contextlib.suppress(Exception):
+            hot.before_build(self.pelican)
 
     def build(self):
         """One build; a failure is reported, never raised (the preview goes on)."""
         self._say_again()
         self.held = False
         try:
+            hot.before_build(self.pelican)
             self.pelican.run()
             hot.remember_output(self.pelican)
             self.held = True
@@ -130,6 +144,18 @@ class Preview:
         self.held = True
         return True
 
+    def after_edit(self):
+        """The search index, the sitemap and the manifest after edits in memory; a
+        failure is reported, and the next save builds the whole site."""
+        try:
+            hot.after_edit(self.pelican)
+        except Exception as err:  # noqa: BLE001 - any failure: say it, build in full next
+            self.held = False
+            logger.warning("The preview could not update the search index and the sitemap "
+                           "after this save (%s: %s); the next save builds the whole site.",
+                           type(err).__name__, err,
+                           exc_info=self.settings.get("DEBUG", False))  # fmt: skip
+
     def reload_settings(self):
         """Read the settings again, as Pelican does when the settings file changes."""
         try:
@@ -162,7 +188,7 @@ class Preview:
             if self.server is not None:
                 self.server.check()
             try:
-                changed = take(self.changes, self.server)
+                changed = take(self.changes, self.server, self.after_edit)
             except WatcherFailed as err:
                 # Changes may have gone unseen while it failed: watch again, then build.
                 logger.warning("The preview's file watcher stopped: %s Watching again.", err)
