@@ -41,7 +41,7 @@ class Serve:
         with open(self.log, "w") as out:
             self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                             env=env)  # fmt: skip
-        self.seen = 0
+        self.seen = self.afters = 0
         self.done()
 
     def text(self) -> str:
@@ -50,22 +50,25 @@ class Serve:
     def dones(self) -> list[str]:
         return [line for line in self.text().splitlines() if line.startswith("Done:")]
 
-    def done(self) -> str:
-        """Waits for the next "Done:" and the work that follows it (search, manifest)."""
+    def done(self, after=True) -> str:
+        """Waits for the next "Done:" and (`after`) the work that follows it (search,
+        sitemap, manifest)."""
         deadline = time.monotonic() + LIMIT
         while len(self.dones()) <= self.seen:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the preview stopped or never finished a build:\n{self.text()}")
-            time.sleep(0.2)
+            time.sleep(0.2 if after else 0.01)
         self.seen = len(self.dones())
         line = self.dones()[-1]
+        if not after:
+            return line
         # After an edit in memory, the search index, the sitemap and the manifest are
         # brought up to date once no save comes for a moment: the preview says so.
-        in_memory = sum(IN_MEMORY in line for line in self.dones())
-        while self.text().count(AFTER) < in_memory:
+        while IN_MEMORY in line and self.text().count(AFTER) <= self.afters:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the preview never finished after an edit:\n{self.text()}")
             time.sleep(0.2)
+        self.afters = self.text().count(AFTER)
         # After a full build's "Done:" the search index and the manifest are brought up
         # to date; the preview then waits for changes, its CPU time still.
         still = 0
@@ -201,6 +204,15 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         edit("post-07.md", False, title="Post number 8")
         # ... or it would come after a post of the same date it came before.
         edit("tie-a.md", False, title="Zebra tie")
+        # A second save just after the first's "Done:": it is shown first, and the
+        # search index and the sitemap follow once, after both.
+        afters = serve.text().count(AFTER)
+        for text, after in (("First of two quick saves.", False), ("The second.", True)):
+            posts["post-02.md"] = replace(posts["post-02.md"], body=text)
+            (content / "posts" / "post-02.md").write_text(posts["post-02.md"].text())
+            assert IN_MEMORY in serve.done(after=after)
+        assert serve.text().count(AFTER) == afters + 1, serve.text()
+        same_as_clean("two-quick-saves")
         # A page's new title: in every page's menu.
         (content / "pages" / "about.md").write_text("Title: About the library\n\nWho we are.\n")
         assert IN_MEMORY in serve.done()

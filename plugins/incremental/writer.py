@@ -92,6 +92,7 @@ class CachingWriter(Writer):
         # list can show what the edit changed (`page_numbers`), and whether a page's own
         # values do (`shows`: its kwargs, the names it looked up). The others are left.
         self.focus = None
+        self._again = None  # the call write_again is making again
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):  # fmt: skip
@@ -102,8 +103,8 @@ class CachingWriter(Writer):
         if self.store is None:
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)  # fmt: skip
-        call = None
-        if self.keep_calls:
+        call = self._again
+        if self.keep_calls and call is None:
             call = Call(name, template, context, relative_urls, paginated, template_name,
                         override_output, url, kwargs, making[0])  # fmt: skip
             self.calls.pop(name, None)
@@ -153,14 +154,17 @@ class CachingWriter(Writer):
 
     def write_again(self, call):
         """A call of the last build made again (the preview, after an edit), by the
-        same generator."""
+        same generator. The call keeps the names its pages looked up: the pages the
+        edit does not reach are not written, and still look them up."""
         making[0] = call.owner
+        self._again = call
         try:
             self.write_file(call.name, call.template, call.context, call.relative_urls,
                             call.paginated, call.template_name, call.override_output, call.url,
                             **call.kwargs)  # fmt: skip
         finally:
             making[0] = None
+            self._again = None
 
     def _write_page(self, template, context, name, kwargs, relative_urls, override) -> set:
         """Writes one page unless it would be as it is; returns the names it looks up."""
