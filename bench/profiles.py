@@ -7,7 +7,7 @@ targets (those are `make bench`), but the profiles that guide the work.
     python bench/profiles.py memory FOLDER [N] [-e KEY=VALUE ...]   # a cold build's
         peak memory (RSS) after each of Pelican's signals, and which generator was
         writing; -e as for pelican (-e SEARCH_ENABLED=false), --bare for plugin-free
-        Pelican
+        Pelican, --restored to keep the last run's cache (an empty output)
 
 The posts are generated once into FOLDER/content (bench/posts.py) and kept there.
 """
@@ -83,13 +83,13 @@ def preview(folder: Path, n: int):
         new.unlink(missing_ok=True)
 
 
-def memory(folder: Path, n: int, extra: list[str], bare: bool):
+def memory(folder: Path, n: int, extra: list[str], bare: bool, restored: bool):
     from blinker import Signal
     from pelican import main, signals
 
     site = content(folder, n)
     out, cache = folder / "memory-out", folder / "memory-cache"
-    for path in (out, cache):
+    for path in (out,) if restored else (out, cache):
         shutil.rmtree(path, ignore_errors=True)
     settings = ROOT / "pelicanconf.py"
     if bare:
@@ -116,6 +116,14 @@ def memory(folder: Path, n: int, extra: list[str], bare: bool):
                                                         r"write_|feed_", name):  # fmt: skip
             signal.connect(lambda _sender, _name=name, **_kw: phase.__setitem__(0, _name),
                            weak=False)  # fmt: skip
+
+    # `finalized`: each receiver in turn (the search index, the sitemap, the tidy...).
+    def finalized(sender, **kwargs):
+        for receiver in list(signals.finalized.receivers_for(sender)):
+            phase[0] = f"finalized: {receiver.__module__}.{receiver.__qualname__}"
+            receiver(sender, **kwargs)
+
+    signals.finalized.send = finalized
     threading.Thread(target=sample, daemon=True).start()
     try:
         main([str(site), "-o", str(out), "-s", str(settings), "-e", f'CACHE_PATH="{cache}"',
@@ -132,10 +140,11 @@ if __name__ == "__main__":
     parser.add_argument("n", type=int, nargs="?", default=5000)
     parser.add_argument("-e", dest="extra", action="append", default=[])
     parser.add_argument("--bare", action="store_true")
+    parser.add_argument("--restored", action="store_true", help="keep the cache of the last run")
     options = parser.parse_args()
     options.folder.mkdir(parents=True, exist_ok=True)
     os.chdir(ROOT)
     if options.what == "preview":
         preview(options.folder.resolve(), options.n)
     else:
-        memory(options.folder.resolve(), options.n, options.extra, options.bare)
+        memory(options.folder.resolve(), options.n, options.extra, options.bare, options.restored)

@@ -245,3 +245,32 @@ def test_a_damaged_or_busy_page_cache_costs_time_never_the_build(tmp_path):
     assert later.get("index.html", "k") == "<p>café</p>"
     assert later.get("about.html", "k") is None
     later.close()
+
+
+def test_the_manifest_reads_back_with_each_list_of_names_held_once_and_damage_renders_all(
+    tmp_path,
+):
+    from incremental.store import PageStore
+
+    path, output = tmp_path / "pages.json", tmp_path / "output"
+    output.mkdir()
+    store = PageStore(str(path), "site key", str(output))
+    assert store.old == {}  # no manifest yet: every page is rendered
+    names = ["SITENAME", "article", "pages"]
+    for page in ("a.html", "b.html"):
+        (output / page).write_text(page)
+        store.record(page, str(output / page), "article.html", list(names), f"key of {page}")
+    store.save()
+    again = PageStore(str(path), "site key", str(output))
+    assert set(again.old) == {"a.html", "b.html"}
+    a, b = again.old["a.html"], again.old["b.html"]
+    assert list(a["names"]) == names and a["key"] == "key of a.html"
+    assert a["names"] is b["names"]  # one list for the pages that look up the same names
+    assert again.unchanged_file(str(output / "a.html"), a)
+    # Another site's manifest, or one damaged by hand or cut short: every page rendered.
+    assert PageStore(str(path), "another site", str(output)).old == {}
+    text = path.read_text()
+    for damaged in (text[: len(text) // 2], text.replace('"SITENAME"', "12", 1),
+                    text.replace('"template": "article.html"', '"template": null', 1)):  # fmt: skip
+        path.write_text(damaged)
+        assert PageStore(str(path), "site key", str(output)).old == {}, damaged

@@ -5,6 +5,7 @@ file's size and time as written."""
 import hashlib
 import json
 import os
+import sys
 import tempfile
 
 VERSION = 2  # 2: the pictures each page shows
@@ -20,10 +21,10 @@ class PageStore:
         self.saved = None  # the pages as saved, with their files' size and time
         try:
             with open(path, encoding="utf-8") as f:
-                data = json.load(f)
+                data = json.load(f, object_hook=_shared())
             if data.get("header") == self.header:
                 self.old = data["pages"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or another site's/version's: every page is rendered
 
     def get(self, name):
@@ -79,6 +80,24 @@ class PageStore:
     def merge(self):
         """Every page of the site: the ones written again, and the others as they were."""
         self.new = {**self.old, **self.new}
+
+
+def _shared():
+    """For reading the manifest: each page's repeated strings and list of names held
+    once, as they are read (read as plain JSON, each page holds its own copies: 23 MB
+    instead of 8 for 8,000 pages)."""
+    lists = {}
+
+    def entry(obj: dict) -> dict:
+        if "names" in obj and "template" in obj and "key" in obj:
+            names = tuple(sys.intern(name) for name in obj["names"])
+            obj["names"] = lists.setdefault(names, names)
+            obj["template"] = sys.intern(obj["template"])
+            if "shows" in obj:
+                obj["shows"] = [sys.intern(picture) for picture in obj["shows"]]
+        return obj
+
+    return entry
 
 
 class FileHashes:
