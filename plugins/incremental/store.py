@@ -54,14 +54,16 @@ class PageStore:
         self.write()
 
     def settle(self):
-        """Each page's file as it now is, in memory (`saved`); `write` keeps it."""
+        """Each page's file as it now is, in memory (`saved`); `write` keeps it. The
+        entries are this build's own (or the last build's, kept): noted in place."""
         pages = {}
         for name, entry in self.new.items():
             try:
                 st = os.stat(entry["path"])
             except OSError:
                 continue
-            pages[name] = {**entry, "stat": [st.st_size, st.st_mtime_ns]}
+            entry["stat"] = [st.st_size, st.st_mtime_ns]
+            pages[name] = entry
         self.saved = pages
 
     def write(self):
