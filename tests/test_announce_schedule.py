@@ -47,6 +47,8 @@ def ledger_titles(ws):
 def test_held_until_announce_at_then_sent_once(ws, webhook):
     since(ws)
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=HOLD)
+    if not due.second:  # a time on the minute is shown without its seconds: not this test's
+        due += timedelta(seconds=1)
     at = f"{due:%Y-%m-%d %H:%M:%S} +00:00"
     write(ws, "2026-03-08-amnesty.md", HELD.format(date="2026-03-08 09:00 +00:00", at=at))
     ws.build()

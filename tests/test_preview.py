@@ -14,6 +14,7 @@ Each test fails on Pelican's own autoreload: run them against it with
 `PREVIEW_UNDER_TEST=pelican .venv/bin/python -m pytest tests/test_preview.py`.
 """
 
+import http.client
 import os
 import signal
 import socket
@@ -165,8 +166,8 @@ class Site:
             url = f"http://127.0.0.1:{self.port}/{slug}.html"
             with urllib.request.urlopen(url, timeout=10) as response:
                 return response.read().decode()
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return ""
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError):
+            return ""  # HTTPException: IncompleteRead, a page read while a full build rewrote it
 
     def ask(self, moment: str, build: int):
         """Hold build number `build` (or the next one to get there) at `moment`."""
