@@ -153,10 +153,10 @@ def test_the_preview_writes_only_what_a_text_edit_changed_and_matches_a_clean_bu
         said = serve.text().split("re-generating...")[-1]
         assert "posts/2026-03-28-world-book-night.md:" in said and "choir.jpg" in said, said
         assert_same_site(serve.output, serial(tmp_path, content, "clean-broken"))
-        # A new post, then the same post deleted.
+        # A new post (in memory), then the same post deleted (a full build).
         new = content / "posts" / "2026-11-30-new.md"
         new.write_text(post.read_text().replace("World Book Night at the library", "Brand new"))
-        serve.done()
+        assert IN_MEMORY in serve.done()
         assert_same_site(serve.output, serial(tmp_path, content, "clean-new"))
         new.unlink()
         serve.done()
@@ -217,5 +217,30 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         (content / "pages" / "about.md").write_text("Title: About the library\n\nWho we are.\n")
         assert IN_MEMORY in serve.done()
         same_as_clean("about")
+
+        def add(name: str, in_memory: bool, post: Post):
+            posts[name] = post
+            (content / "posts" / name).write_text(post.text())
+            line = serve.done()
+            assert (IN_MEMORY in line) == in_memory, line
+            same_as_clean(name)
+
+        # New posts: the newest (every page of its lists moves on by one, and the
+        # lists gain a page), one in the middle, the oldest, an event; in memory.
+        add("newest.md", True, Post("The newest post", 28, ("topic 1",)))
+        add("middle.md", True, Post("A post in the middle", 6, ("topic 0", "topic 2")))
+        add("oldest.md", True, Post("The oldest post", 1, ("topic 2",)))
+        add("event.md", True, Post("A new event", 15, ("topic 0",), event_day=12))
+        # A new tag, category or author, another post linking to it by its file name (written
+        # before it existed), a post at another's address, a draft: the whole site.
+        add("new-tag.md", False, Post("A post with a new tag", 12, ("topic 9",)))
+        add("new-category.md", False, Post("A new category", 13, category="Notices"))
+        add("new-author.md", False, Post("A new author", 13, ("topic 1",), author="Tom Okafor"))
+        posts["post-05.md"] = replace(posts["post-05.md"], body="See [it]({filename}linked.md).")
+        (content / "posts" / "post-05.md").write_text(posts["post-05.md"].text())
+        serve.done()
+        add("linked.md", False, Post("Linked before it was written", 14, ("topic 1",)))
+        add("taken.md", False, Post("Post number 1", 16, ("topic 1",)))
+        add("draft.md", False, Post("A draft", 17, ("topic 1",), status="draft"))
     finally:
         serve.stop()

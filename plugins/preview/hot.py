@@ -14,9 +14,14 @@ keeps its own caches). A new title moves the post: its old page and the files pl
 made for it there (`files_of`) are removed. The manifest, the search index and the
 sitemap follow after "Done:".
 
-Anything else (a new or deleted file, a date, the theme, a setting, a file in the
-output changed by hand, a title that would reorder a list) is a full build: `apply`
-raises `NotHot` with the reason, before changing anything.
+A new post is read and put into Pelican's lists where a full build would have put it
+(added.py); the calls whose lists now hold it are made again, every page of each (the
+posts after it move on a place), and its own page is a new call.
+
+Anything else (a deleted file, a new page, a date, the theme, a setting, a file in
+the output changed by hand, a title that would reorder a list, a new post that needs a
+new page of Pelican's: a first post in a category, tag or period) is a full build:
+`apply` raises `NotHot` with the reason, before changing anything.
 """
 
 import contextlib
@@ -25,6 +30,7 @@ import os
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from pelican import signals
 from pelican.contents import Article, Page, SkipStub
@@ -36,6 +42,7 @@ from pelican.generators import (
 )
 from pelican.log import console
 from pelican.paginator import Page as PaginatorPage
+from pelican.paginator import Paginator
 from pelican.utils import order_content, process_translations
 
 logger = logging.getLogger(__name__)
@@ -72,10 +79,14 @@ def apply(pelican, changed: set[str]) -> None:
         # address (the last page written left its own in the context).
         context["localsiteurl"] = pelican.settings["SITEURL"]
         pages = writer.store.saved
-        edits = [_read_again(pelican, generators, context, pages, path) for path in sorted(changed)]
-        edits = [edit for edit in edits if edit is not None]
-        if not edits:
+        found = [_read_again(pelican, generators, context, pages, path) for path in sorted(changed)]
+        edits = [item for item in found if item is not None and not isinstance(item, Added)]
+        new_posts = [item for item in found if isinstance(item, Added)]
+        if not edits and not new_posts:
             raise NotHot("none of the changed files is a post's text")
+        if len(new_posts) > 1:
+            raise NotHot("more than one new post")
+        added = [_place(generators, item, context, pages, writer) for item in new_posts]
         incremental.unchanged.forget(pelican.settings)
         for old, new in edits:
             _replace(old, new, context, generators, writer.calls.values())
@@ -86,13 +97,19 @@ def apply(pelican, changed: set[str]) -> None:
             if getattr(generator, "sets_on_posts", ()):
                 generator.generate_context()
         context["localsiteurl"] = pelican.settings["SITEURL"]
-        for _old, new in edits:
+        for new in [*added, *(new for _, new in edits)]:
             new.refresh_metadata_intersite_links()
-        written = _write_again(writer, generators, [new for _, new in edits])
+        written = _write_again(writer, generators, [new for _, new in edits], added)
         for old, new in edits:
             _remove_old_files(pelican.output_path, writer.store, generators, old, new)
+        if added:  # an event: the build is out of date when its next date has passed
+            build = incremental._build
+            build["until"] = min(
+                build["until"], incremental.unchanged.until(pelican, generators, build["now"])
+            )
+        names = [new.get_relative_source_path() for new in [*(new for _, new in edits), *added]]
         console.print(
-            f"Done: {', '.join(new.get_relative_source_path() for _, new in edits)}: "
+            f"Done: {', '.join(names)}: "
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
             "(the site held in memory)."
         )
@@ -212,10 +229,66 @@ def _read_again(pelican, generators, context, pages, path):
     if old is None:
         if not os.path.exists(full) and relative not in context["static_content"]:
             return None
-        raise NotHot(f"{relative} is not a post the last build made")
+        if relative in context["generated_content"] or relative in context["static_content"]:
+            raise NotHot(f"{relative} is not a post the last build made")
+        return _read_new(generators, context, full, relative)
     if not os.path.isfile(full):
         raise NotHot(f"{relative} was deleted")
     generator, cls, preread, context_signal = _owner(generators, old)
+    new, messages = _read(generator, cls, preread, context_signal, context, full, relative)
+    _same_but_text(old, new, relative, context, _set_later(generators), generator, pages)
+    messages.say()
+    return old, new
+
+
+class Added(NamedTuple):
+    """A new post, read (its messages held until it is placed)."""
+
+    post: Article
+    generator: ArticlesGenerator
+    messages: object
+
+
+def _read_new(generators, context, full, relative) -> Added:
+    """A file the last build did not have, read as a new post, or NotHot."""
+    from . import added
+
+    articles = [g for g in generators if isinstance(g, ArticlesGenerator)]
+    if len(articles) != 1 or not added.is_new_post(articles[0], relative):
+        raise NotHot(f"{relative} is a new file, not a post")
+    generator = articles[0]
+    new, messages = _read(generator, Article, signals.article_generator_preread,
+                          signals.article_generator_context, context, full, relative)  # fmt: skip
+    return Added(new, generator, messages)
+
+
+def _place(generators, item, context, pages, writer) -> Article:
+    """The new post in the lists in memory, and its page a write_file call to make, as
+    Pelican's `generate_articles` makes it; or NotHot, changing nothing."""
+    from incremental.writer import Call
+
+    from . import added
+
+    new, generator = item.post, item.generator
+    with _held_messages():  # said by the full build, if it comes to that
+        try:
+            added.place(generator, new, context, pages)
+        except added.Unplaceable as err:
+            raise NotHot(str(err)) from err
+    item.messages.say()
+    signals.article_generator_write_article.send(generator, content=new)
+    writer.calls[new.save_as] = Call(
+        new.save_as, generator.get_template(new.template), context,
+        generator.settings["RELATIVE_URLS"], None, None, hasattr(new, "override_save_as"),
+        new.url, {"article": new, "category": getattr(new, "category", None), "blog": True},
+        generator,
+    )  # fmt: skip
+    return new
+
+
+def _read(generator, cls, preread, context_signal, context, full, relative):
+    """(the post read from `full` as the generator reads it, the messages said while
+    it was read, held), or NotHot."""
     try:
         with _held_messages() as messages:
             new = generator.readers.read_file(
@@ -232,9 +305,7 @@ def _read_again(pelican, generators, context, pages, path):
         raise NotHot(f"{relative} could not be read ({err})") from err
     if isinstance(new, SkipStub) or not new.is_valid():
         raise NotHot(f"{relative} is not a valid post now")
-    _same_but_text(old, new, relative, context, _set_later(generators), generator, pages)
-    messages.say()
-    return old, new
+    return new, messages
 
 
 def _owner(generators, old):
@@ -424,10 +495,12 @@ def _reaches(value, obj, seen, depth=0) -> bool:
                if isinstance(item, CONTAINERS))  # fmt: skip
 
 
-def _write_again(writer, generators, posts) -> int:
-    """Make again the write_file calls whose pages show one of `posts`, then run the
-    plugins' generators; the writer renders only the pages whose signature changed."""
+def _write_again(writer, generators, posts, added=()) -> int:
+    """Make again the write_file calls whose pages show one of `posts` or the `added`
+    ones, then run the plugins' generators; the writer renders only the pages whose
+    signature changed."""
     context = generators[0].context
+    posts = [*posts, *added]
     site_wide = {
         name for name, value in context.items()
         if any(_reaches(value, post, set()) for post in posts)
@@ -447,7 +520,7 @@ def _write_again(writer, generators, posts) -> int:
     writer._written_files.clear()
     writer._overridden_files.clear()
 
-    focus = Focus(posts)
+    focus = Focus(posts, added)
     try:
         for call in todo:
             # Every page of the call if it is here for a site-wide value (the archives:
@@ -463,18 +536,26 @@ def _write_again(writer, generators, posts) -> int:
 
 
 class Focus:
-    """The posts an edit changed, for the writer: which pages of a list to look at."""
+    """The posts an edit changed or added, for the writer: which pages of a list to
+    look at."""
 
-    def __init__(self, posts):
+    def __init__(self, posts, added=()):
         self.posts = posts
+        self.added = added
 
     def shows(self, kwargs, names) -> bool:
-        """Whether a page's own values that its templates looked up show a post."""
+        """Whether a page's own values that its templates looked up show a post (or,
+        for a post added, are a list it moved on: the page of a list that holds it)."""
         return any(
             _reaches(kwargs[name], post, set())
             for name in names
             if name in kwargs
             for post in self.posts
+        ) or any(
+            isinstance(kwargs[name], Paginator) and _holds(kwargs[name].object_list, post)
+            for name in names
+            if name in kwargs
+            for post in self.added
         )
 
     def page_numbers(self, call, paginators, pages):
@@ -485,6 +566,10 @@ class Focus:
             return pages
         numbers = set()
         for paginator in paginators.values():
+            # A post added to a list moves every post after it, and may make a page
+            # more ("page 2 of 7"): every page.
+            if any(item is post for item in paginator.object_list for post in self.added):
+                return pages
             for i, item in enumerate(paginator.object_list):
                 if any(item is post for post in self.posts):
                     # Pelican's last page takes the orphans.
