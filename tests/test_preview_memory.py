@@ -231,6 +231,19 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         add("middle.md", True, Post("A post in the middle", 6, ("topic 0", "topic 2")))
         add("oldest.md", True, Post("The oldest post", 1, ("topic 2",)))
         add("event.md", True, Post("A new event", 15, ("topic 0",), event_day=12))
+        # A new post, and a save just after its "Done:", before the other pages of its
+        # lists are written: both shown, and then the site is a clean build's.
+        posts["quick.md"] = Post("A quick new post", 22, ("topic 1",))
+        (content / "posts" / "quick.md").write_text(posts["quick.md"].text())
+        assert IN_MEMORY in serve.done(after=False)
+        posts["post-02.md"] = replace(posts["post-02.md"], body="Saved just after.")
+        (content / "posts" / "post-02.md").write_text(posts["post-02.md"].text())
+        assert IN_MEMORY in serve.done()
+        same_as_clean("quick")
+        # A post saved before it could be read (no title yet), then finished.
+        (content / "posts" / "unfinished.md").write_text("Date: 2026-03-23 10:00 +00:00\n\nSo")
+        assert IN_MEMORY not in serve.done()
+        add("unfinished.md", True, Post("Finished at last", 23, ("topic 2",)))
         # A new tag, category or author, another post linking to it by its file name (written
         # before it existed), a post at another's address, a draft: the whole site.
         add("new-tag.md", False, Post("A post with a new tag", 12, ("topic 9",)))

@@ -99,6 +99,26 @@ def place(generator, new, context, pages) -> None:
     generator.add_static_links(new)
 
 
+def dates_of_lists(calls, generator, new):
+    """Pelican gives the pages of each tag, category and author their posts by date as
+    a list it makes as it writes them (`generate_tags`...): in the recorded calls of
+    the lists that now hold the new post, that list made again, in place."""
+    for call in calls:
+        if call.owner is not generator:
+            continue
+        for given in (call.paginated or {}, call.kwargs):
+            articles, dates = given.get("articles"), given.get("dates")
+            if articles is None or dates is None or dates is generator.dates:
+                continue
+            if _holds(articles, new) and not _holds(dates, new):
+                ids = {id(article) for article in articles}
+                dates[:] = [article for article in generator.dates if id(article) in ids]
+
+
+def _holds(items, obj) -> bool:
+    return any(item is obj for item in items)
+
+
 def _same(article, name, value) -> bool:
     return getattr(article, name, None) == value
 

@@ -108,10 +108,12 @@ def apply(pelican, changed: set[str]) -> None:
                 build["until"], incremental.unchanged.until(pelican, generators, build["now"])
             )
         names = [new.get_relative_source_path() for new in [*(new for _, new in edits), *added]]
+        later = sum(len(numbers) for _, numbers in _later.values())
         console.print(
             f"Done: {', '.join(names)}: "
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
-            "(the site held in memory)."
+            "(the site held in memory)"
+            + (f"; {later} more page(s) of the lists follow." if later else ".")
         )
         # The manifest in memory, as the next edit checks the output against it; the
         # rest when the preview has time (`after_edit`).
@@ -130,12 +132,17 @@ def after_edit(pelican) -> bool:
     if _after != [pelican]:
         return False
     started = time.perf_counter()
+    writer = incremental._build["writer"]
     with output_lock(pelican.output_path):
-        incremental.tidy_after_edit(pelican, incremental._build["writer"])
+        later = _write_later(writer)
+        if later:
+            incremental.settle_after_edit(pelican, writer)
+        incremental.tidy_after_edit(pelican, writer)
         signals.finalized.send(pelican)
         remember_output(pelican, again=True)
     _after.clear()
-    console.print(f"{AFTER} in {time.perf_counter() - started:.2f} seconds.")
+    more = f", and {later} more page(s) of the lists" if later else ""
+    console.print(f"{AFTER}{more} in {time.perf_counter() - started:.2f} seconds.")
     return True
 
 
@@ -149,6 +156,7 @@ def before_build(pelican):
         with output_lock(pelican.output_path):
             incremental._build["writer"].store.write()
     _after.clear()
+    _later.clear()
 
 
 _after = []  # [the Pelican instance] while an edit in memory has work left (after_edit)
@@ -217,8 +225,9 @@ def _held_site(build, pelican):
 
 
 def _read_again(pelican, generators, context, pages, path):
-    """(old post, new post) for a changed file, None for a file that is neither on the
-    site nor there any more (an editor's temporary file), or NotHot."""
+    """(old post, new post) for a changed file, Added for a new one, None for a file
+    that is neither on the site nor there any more (an editor's temporary file), or
+    NotHot."""
     settings = pelican.settings
     root = os.path.realpath(settings["PATH"])
     full = os.path.realpath(path)
@@ -229,8 +238,9 @@ def _read_again(pelican, generators, context, pages, path):
     if old is None:
         if not os.path.exists(full) and relative not in context["static_content"]:
             return None
-        if relative in context["generated_content"] or relative in context["static_content"]:
+        if relative in context["static_content"]:
             raise NotHot(f"{relative} is not a post the last build made")
+        # A file new since the last build, or one it could not read (None): a new post?
         return _read_new(generators, context, full, relative)
     if not os.path.isfile(full):
         raise NotHot(f"{relative} was deleted")
@@ -275,6 +285,7 @@ def _place(generators, item, context, pages, writer) -> Article:
             added.place(generator, new, context, pages)
         except added.Unplaceable as err:
             raise NotHot(str(err)) from err
+    added.dates_of_lists(writer.calls.values(), generator, new)
     item.messages.say()
     signals.article_generator_write_article.send(generator, content=new)
     writer.calls[new.save_as] = Call(
@@ -512,6 +523,26 @@ def _write_again(writer, generators, posts, added=()) -> int:
             or any(_reaches((call.kwargs, call.paginated), post, set()) for post in posts)
         )
     ]  # fmt: skip
+    _start_writing(writer)
+    focus = Focus(posts, added)
+    try:
+        for call in todo:
+            # Every page of the call if it is here for a site-wide value (the archives:
+            # every post); else the pages whose own values show a post.
+            writer.focus = None if call.names & site_wide else focus
+            if added:  # the first pages now, the others after "Done:"
+                writer.focus = First(writer.focus, added, _later)
+            writer.write_again(call)
+    finally:
+        writer.focus = None
+    for generator in generators:
+        if not isinstance(generator, PELICAN_WRITES) and hasattr(generator, "generate_output"):
+            generator.generate_output(writer)
+    return writer.rendered
+
+
+def _start_writing(writer):
+    """The writer, to write again some pages of the site it wrote."""
     writer.store.reopen()
     writer.pages = None  # the page cache is for builds into an empty folder
     writer.rendered = writer.skipped = writer.restored = 0
@@ -520,19 +551,62 @@ def _write_again(writer, generators, posts, added=()) -> int:
     writer._written_files.clear()
     writer._overridden_files.clear()
 
-    focus = Focus(posts, added)
+
+def _write_later(writer) -> int:
+    """The pages of lists a new post moved that were left for after "Done:" (`First`);
+    the number of pages written."""
+    if not _later:
+        return 0
+    _start_writing(writer)
     try:
-        for call in todo:
-            # Every page of the call if it is here for a site-wide value (the archives:
-            # every post); else the pages whose own values show a post.
-            writer.focus = None if call.names & site_wide else focus
+        for call, numbers in list(_later.values()):
+            writer.focus = Only(numbers)
             writer.write_again(call)
     finally:
         writer.focus = None
-    for generator in generators:
-        if not isinstance(generator, PELICAN_WRITES) and hasattr(generator, "generate_output"):
-            generator.generate_output(writer)
+        _later.clear()
     return writer.rendered
+
+
+_later = {}  # id(call) -> (call, {page numbers}): pages First left for after "Done:"
+
+
+class First:
+    """For a new post, of the pages of a list: the first, and those around the post
+    now (what someone looking at it in the preview sees first); the others (every
+    post after it moved on a place) are noted in `later`, written after "Done:"."""
+
+    def __init__(self, inner, added, later):
+        self.inner, self.added, self.later = inner, added, later
+
+    def shows(self, kwargs, names) -> bool:
+        return self.inner is None or self.inner.shows(kwargs, names)
+
+    def page_numbers(self, call, paginators, pages):
+        chosen = pages if self.inner is None else self.inner.page_numbers(call, paginators, pages)
+        first = {0}
+        for paginator in paginators.values():
+            for i, item in enumerate(paginator.object_list):
+                if _holds(self.added, item):
+                    n = min(i // paginator.per_page, paginator.num_pages - 1)
+                    first |= {n - 1, n, n + 1}
+        rest = {n for n in chosen if n not in first}
+        if rest:
+            self.later.setdefault(id(call), (call, set()))[1].update(rest)
+        return [n for n in chosen if n in first]
+
+
+class Only:
+    """Of a list's pages, only these (the ones `First` left)."""
+
+    def __init__(self, numbers):
+        self.numbers = numbers
+
+    def shows(self, kwargs, names) -> bool:
+        return True
+
+    def page_numbers(self, call, paginators, pages):
+        return [n for n in pages if n in self.numbers]
 
 
 class Focus:
