@@ -531,7 +531,7 @@ def _write_again(writer, generators, posts, added=()) -> int:
             # every post); else the pages whose own values show a post.
             writer.focus = None if call.names & site_wide else focus
             if added:  # the first pages now, the others after "Done:"
-                writer.focus = First(writer.focus, added, _later)
+                writer.focus = First(writer.focus, posts, _later)
             writer.write_again(call)
     finally:
         writer.focus = None
@@ -572,12 +572,13 @@ _later = {}  # id(call) -> (call, {page numbers}): pages First left for after "D
 
 
 class First:
-    """For a new post, of the pages of a list: the first, and those around the post
-    now (what someone looking at it in the preview sees first); the others (every
-    post after it moved on a place) are noted in `later`, written after "Done:"."""
+    """For a new post, of the pages of a list: the first, and those around the posts
+    saved (what someone looking at them in the preview sees first); the others (every
+    post after a new one moved on a place) are noted in `later`, written after
+    "Done:"."""
 
-    def __init__(self, inner, added, later):
-        self.inner, self.added, self.later = inner, added, later
+    def __init__(self, inner, posts, later):
+        self.inner, self.posts, self.later = inner, posts, later
 
     def shows(self, kwargs, names) -> bool:
         return self.inner is None or self.inner.shows(kwargs, names)
@@ -587,7 +588,7 @@ class First:
         first = {0}
         for paginator in paginators.values():
             for i, item in enumerate(paginator.object_list):
-                if _holds(self.added, item):
+                if _holds(self.posts, item):
                     n = min(i // paginator.per_page, paginator.num_pages - 1)
                     first |= {n - 1, n, n + 1}
         rest = {n for n in chosen if n not in first}
