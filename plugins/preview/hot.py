@@ -18,6 +18,11 @@ A new post is read and put into Pelican's lists where a full build would have pu
 (added.py); the calls whose lists now hold it are made again, every page of each (the
 posts after it move on a place), and its own page is a new call.
 
+Before "Done:", the pages someone looking at the edit sees first: the post's own page,
+the pages of lists that show it, and the first page of each list. The other pages of a
+list a new post moved, and pages made again only for a site-wide list (the archives),
+follow with the search index (`after_edit`).
+
 Anything else (a deleted file, a new page, a date, the theme, a setting, a file in
 the output changed by hand, a title that would reorder a list, a new post that needs a
 new page of Pelican's: a first post in a category, tag or period) is a full build:
@@ -108,7 +113,7 @@ def apply(pelican, changed: set[str]) -> None:
                 build["until"], incremental.unchanged.until(pelican, generators, build["now"])
             )
         names = [new.get_relative_source_path() for new in [*(new for _, new in edits), *added]]
-        later = sum(len(numbers) for _, numbers in _later.values())
+        later = sum(1 if numbers is None else len(numbers) for _, numbers in _later.values())
         console.print(
             f"Done: {', '.join(names)}: "
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
@@ -525,12 +530,23 @@ def _write_again(writer, generators, posts, added=()) -> int:
     ]  # fmt: skip
     _start_writing(writer)
     focus = Focus(posts, added)
+    paginated = writer.settings["PAGINATED_TEMPLATES"]
     try:
         for call in todo:
-            # Every page of the call if it is here for a site-wide value (the archives:
-            # every post); else the pages whose own values show a post.
-            writer.focus = None if call.names & site_wide else focus
-            if added:  # the first pages now, the others after "Done:"
+            whole = call.names & site_wide
+            if (
+                whole
+                and not _paginated(call, paginated)
+                and not any(_reaches((call.kwargs, call.paginated), post, set()) for post in posts)
+            ):
+                # A page here only for a site-wide list (the archives: every post's
+                # title): after "Done:".
+                _later[id(call)] = (call, None)
+                continue
+            # Every page of the call if it is here for a site-wide value; else the pages
+            # whose own values show a post.
+            writer.focus = None if whole else focus
+            if whole or added:  # the first pages of a list now, the others after "Done:"
                 writer.focus = First(writer.focus, posts, _later)
             writer.write_again(call)
     finally:
@@ -560,7 +576,7 @@ def _write_later(writer) -> int:
     _start_writing(writer)
     try:
         for call, numbers in list(_later.values()):
-            writer.focus = Only(numbers)
+            writer.focus = None if numbers is None else Only(numbers)
             writer.write_again(call)
     finally:
         writer.focus = None
@@ -568,14 +584,20 @@ def _write_later(writer) -> int:
     return writer.rendered
 
 
-_later = {}  # id(call) -> (call, {page numbers}): pages First left for after "Done:"
+_later = {}  # id(call) -> (call, {page numbers} or None for all): left for after "Done:"
+
+
+def _paginated(call, paginated_templates) -> bool:
+    """Whether the writer makes the call's pages as a list of pages (writer.py)."""
+    lists = call.paginated or {k: v for k, v in call.kwargs.items() if k in {"articles", "dates"}}
+    return bool(lists) and call.template_name in paginated_templates
 
 
 class First:
-    """For a new post, of the pages of a list: the first, and those around the posts
-    saved (what someone looking at them in the preview sees first); the others (every
-    post after a new one moved on a place) are noted in `later`, written after
-    "Done:"."""
+    """Of the pages of a list a new post moved, or that is here for a site-wide value:
+    the first, and those around the posts saved (what someone looking at them in the
+    preview sees first); the others (every post after a new one moved on a place) are
+    noted in `later`, written after "Done:"."""
 
     def __init__(self, inner, posts, later):
         self.inner, self.posts, self.later = inner, posts, later
@@ -593,7 +615,9 @@ class First:
                     first |= {n - 1, n, n + 1}
         rest = {n for n in chosen if n not in first}
         if rest:
-            self.later.setdefault(id(call), (call, set()))[1].update(rest)
+            numbers = self.later.setdefault(id(call), (call, set()))[1]
+            if numbers is not None:
+                numbers.update(rest)
         return [n for n in chosen if n in first]
 
 
