@@ -274,3 +274,35 @@ def test_the_manifest_reads_back_with_each_list_of_names_held_once_and_damage_re
                     text.replace('"template": "article.html"', '"template": null', 1)):  # fmt: skip
         path.write_text(damaged)
         assert PageStore(str(path), "site key", str(output)).old == {}, damaged
+
+
+def test_the_copies_pelican_keeps_of_the_posts_texts_are_let_go_while_posts_are_written():
+    """Pelican memoizes each post's text and summary by the page address it is shown
+    with; the kit lets those copies go every few posts (memory.py), and once all the
+    posts' pages are written. Made again on demand, the same."""
+    from incremental import memory
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    settings = {**DEFAULT_CONFIG, "SUMMARY_MAX_LENGTH": 5}
+    posts = [
+        Article(
+            f"<p>Post {i} [link]({{filename}}nowhere.md) and more words.</p>",
+            metadata={"title": f"Post {i}", "date": datetime(2026, 3, 1, tzinfo=UTC)},
+            settings=settings,
+            context={"generated_content": {}},
+        )  # fmt: skip
+        for i in range(memory.EVERY)
+    ]
+    memory._written[0] = 0
+    made = [(post.get_content("../.."), post.get_summary("..")) for post in posts]
+    caches = list(memory._memoized())
+    assert len(caches) == 2 and all(len(cache) >= memory.EVERY for cache in caches)
+    for post in posts[:-1]:
+        memory.post_written(post)
+        assert all(caches), "let go too soon"
+    memory.post_written(posts[-1])
+    assert not any(caches)
+    assert [(post.get_content("../.."), post.get_summary("..")) for post in posts] == made
+    memory.let_go()
+    assert not any(caches)

@@ -31,7 +31,7 @@ from blinker import signal
 from pelican import signals
 from pelican.log import console
 
-from . import prune, unchanged
+from . import memory, prune, unchanged
 from .lock import output_lock
 from .rendered import RenderedPages
 from .signature import Signer
@@ -283,3 +283,6 @@ def register():
     signals.get_writer.connect(get_writer)
     signals.static_generator_finalized.connect(note_statics)
     signals.finalized.connect(finish)
+    # The copies of every post's text Pelican keeps while it writes (memory.py).
+    signals.article_generator_write_article.connect(memory.post_written)
+    signals.article_writer_finalized.connect(memory.let_go)
