@@ -531,13 +531,16 @@ def _write_again(writer, generators, posts, added=()) -> int:
     _start_writing(writer)
     focus = Focus(posts, added)
     paginated = writer.settings["PAGINATED_TEMPLATES"]
+    shared = [context[name] for name in site_wide]
     try:
         for call in todo:
             whole = call.names & site_wide
+            # The call's own values, not the site's lists given to it again.
+            own = {k: v for k, v in call.kwargs.items() if not _holds(shared, v)}
             if (
                 whole
                 and not _paginated(call, paginated)
-                and not any(_reaches((call.kwargs, call.paginated), post, set()) for post in posts)
+                and not any(_reaches((own, call.paginated), post, set()) for post in posts)
             ):
                 # A page here only for a site-wide list (the archives: every post's
                 # title): after "Done:".
