@@ -20,8 +20,9 @@ posts after it move on a place), and its own page is a new call.
 
 Before "Done:", the pages someone looking at the edit sees first: the post's own page,
 the pages of lists that show it, and the first page of each list. The other pages of a
-list a new post moved, and pages made again only for a site-wide list (the archives),
-follow with the search index (`after_edit`).
+list a new post moved, and pages made again only for a site-wide value (the archives;
+every page's menu, after a page's new title), follow with the search index
+(`after_edit`).
 
 Anything else (a deleted file, a new page, a date, the theme, a setting, a file in
 the output changed by hand, a title that would reorder a list, a new post that needs a
@@ -117,8 +118,7 @@ def apply(pelican, changed: set[str]) -> None:
         console.print(
             f"Done: {', '.join(names)}: "
             f"{written} page(s) written again in {time.perf_counter() - started:.2f} seconds "
-            "(the site held in memory)"
-            + (f"; {later} more page(s) of the lists follow." if later else ".")
+            "(the site held in memory)" + (f"; {later} more page(s) follow." if later else ".")
         )
         # The manifest in memory, as the next edit checks the output against it; the
         # rest when the preview has time (`after_edit`).
@@ -146,8 +146,8 @@ def after_edit(pelican) -> bool:
         signals.finalized.send(pelican)
         remember_output(pelican, again=True)
     _after.clear()
-    more = f", and {later} more page(s) of the lists" if later else ""
-    console.print(f"{AFTER}{more} in {time.perf_counter() - started:.2f} seconds.")
+    more = f", with {later} more page(s) written first" if later else ""
+    console.print(f"{AFTER} in {time.perf_counter() - started:.2f} seconds{more}.")
     return True
 
 
