@@ -110,12 +110,13 @@ def dates_of_lists(calls, generator, new):
             articles, dates = given.get("articles"), given.get("dates")
             if articles is None or dates is None or dates is generator.dates:
                 continue
-            if _holds(articles, new) and not _holds(dates, new):
+            if holds(articles, new) and not holds(dates, new):
                 ids = {id(article) for article in articles}
                 dates[:] = [article for article in generator.dates if id(article) in ids]
 
 
-def _holds(items, obj) -> bool:
+def holds(items, obj) -> bool:
+    """Whether `obj` itself (not an equal value) is one of `items`."""
     return any(item is obj for item in items)
 
 

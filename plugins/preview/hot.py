@@ -51,6 +51,8 @@ from pelican.paginator import Page as PaginatorPage
 from pelican.paginator import Paginator
 from pelican.utils import order_content, process_translations
 
+from .added import holds
+
 logger = logging.getLogger(__name__)
 # What an edit to a post's text changes in it: the text, the summary made from its
 # start (and, on reading, the events plugin's plain-text copy of it). Every page, feed
@@ -326,17 +328,13 @@ def _read(generator, cls, preread, context_signal, context, full, relative):
 
 def _owner(generators, old):
     for generator in generators:
-        if isinstance(generator, ArticlesGenerator) and _holds(generator.articles, old):
+        if isinstance(generator, ArticlesGenerator) and holds(generator.articles, old):
             return (generator, Article, signals.article_generator_preread,
                     signals.article_generator_context)  # fmt: skip
-        if isinstance(generator, PagesGenerator) and _holds(generator.pages, old):
+        if isinstance(generator, PagesGenerator) and holds(generator.pages, old):
             return (generator, Page, signals.page_generator_preread,
                     signals.page_generator_context)  # fmt: skip
     raise NotHot(f"{old.get_relative_source_path()} is not a published post or page")
-
-
-def _holds(items, obj) -> bool:
-    return any(item is obj for item in items)
 
 
 def _set_later(generators) -> set[str]:
@@ -536,7 +534,7 @@ def _write_again(writer, generators, posts, added=()) -> int:
         for call in todo:
             whole = call.names & site_wide
             # The call's own values, not the site's lists given to it again.
-            own = {k: v for k, v in call.kwargs.items() if not _holds(shared, v)}
+            own = {k: v for k, v in call.kwargs.items() if not holds(shared, v)}
             if (
                 whole
                 and not _paginated(call, paginated)
@@ -613,7 +611,7 @@ class First:
         first = {0}
         for paginator in paginators.values():
             for i, item in enumerate(paginator.object_list):
-                if _holds(self.posts, item):
+                if holds(self.posts, item):
                     n = min(i // paginator.per_page, paginator.num_pages - 1)
                     first |= {n - 1, n, n + 1}
         rest = {n for n in chosen if n not in first}
@@ -654,7 +652,7 @@ class Focus:
             if name in kwargs
             for post in self.posts
         ) or any(
-            isinstance(kwargs[name], Paginator) and _holds(kwargs[name].object_list, post)
+            isinstance(kwargs[name], Paginator) and holds(kwargs[name].object_list, post)
             for name in names
             if name in kwargs
             for post in self.added
