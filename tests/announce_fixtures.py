@@ -31,9 +31,10 @@ def mastodon_server(tmp_path_factory):
 def mastodon(mastodon_server):
     """A fresh account state for each test (statuses deleted, faults cleared)."""
     mastodon_server.clear_faults()
-    while statuses := mastodon_server.statuses():
-        for status in statuses:
-            mastodon_server.api("DELETE", f"/api/v1/statuses/{status['id']}")
+    for token in (mastodon_server.token, *mastodon_server.tokens.values()):
+        while statuses := mastodon_server.statuses(token):
+            for status in statuses:
+                mastodon_server.api("DELETE", f"/api/v1/statuses/{status['id']}", token=token)
     return mastodon_server
 
 

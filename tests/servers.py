@@ -51,13 +51,19 @@ class MastodonMock:
     """PyPI mastodon-mock: a stateful Mastodon REST API, driven by the real Mastodon.py."""
 
     token = "token-riverside-0123456789"
+    readers = ("ann", "bob", "carol")  # other accounts, for replies and mentions: .tokens
 
     def __init__(self, tmp: Path):
         self.tmp, self.port = tmp, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.tokens = {name: f"token-{name}-0123456789" for name in self.readers}
+        accounts = [("riverside", self.token), *self.tokens.items()]
         (tmp / "mm.toml").write_text(
-            f'media_storage_path = "{tmp / "media"}"\n[seed]\n[[seed.accounts]]\n'
-            f'username = "riverside"\naccess_token = "{self.token}"\n'
+            f'media_storage_path = "{tmp / "media"}"\n[seed]\n'
+            + "".join(
+                f'[[seed.accounts]]\nusername = "{name}"\naccess_token = "{token}"\n'
+                for name, token in accounts
+            )
         )
         exe = shutil.which("mastodon_mock") or str(Path(os.sys.executable).parent / "mastodon_mock")
         self.process = subprocess.Popen(
@@ -80,19 +86,22 @@ class MastodonMock:
         )
         wait_for(self.url + "/api/v1/instance", process=self.process)
 
-    def api(self, method, path, body=None):
+    def api(self, method, path, body=None, token=None):
         request = urllib.request.Request(
             self.url + path,
             method=method,
             data=json.dumps(body).encode() if body else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"Bearer {token or self.token}",
+                "Content-Type": "application/json",
+            },
         )
         with urllib.request.urlopen(request, timeout=10) as r:
             return json.loads(r.read() or b"null")
 
-    def statuses(self):
-        me = self.api("GET", "/api/v1/accounts/verify_credentials")
-        return self.api("GET", f"/api/v1/accounts/{me['id']}/statuses?limit=40")
+    def statuses(self, token=None):
+        me = self.api("GET", "/api/v1/accounts/verify_credentials", token=token)
+        return self.api("GET", f"/api/v1/accounts/{me['id']}/statuses?limit=40", token=token)
 
     def fault(self, path_regex, effect, count=None):
         self.api(

@@ -231,14 +231,14 @@ class Ledger:
         if self.header is None and line.get("ledger") != KIND:
             raise LedgerError(f"{self.path}: write the header first (Ledger.begin)")
         text = json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
-        _append_line(self.path, text)
+        append_line(self.path, text)
         self._index(line)
         if self.journal:
             if not self._journal_begun and line is not self.header:
                 # The journal's lines belong to the header before them.
-                _append_line(self.journal, json.dumps(self.header, sort_keys=True) + "\n")
+                append_line(self.journal, json.dumps(self.header, sort_keys=True) + "\n")
             self._journal_begun = True
-            _append_line(self.journal, text)
+            append_line(self.journal, text)
 
     def _index(self, line: dict):
         if line.get("ledger") == KIND:
@@ -294,7 +294,7 @@ class Ledger:
                 self.journal,
             )
             for line in lost:
-                _append_line(self.path, json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+                append_line(self.path, json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
                 self._index(line)
 
 
@@ -421,7 +421,7 @@ def _last_commit(path: str) -> str | None:
     return found.stdout.strip() or None if found.returncode == 0 else None
 
 
-def _append_line(path: str, text: str):
+def append_line(path: str, text: str):
     """Append one line with one write, then fsync. A torn line left by a crash is ended
     first, so it can never swallow this one."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -468,7 +468,7 @@ def migrate(old: str, path: str, journal: str | None, write: bool) -> Ledger:
             lines.append(line)
     if write:
         text = "".join(json.dumps(x, ensure_ascii=False, sort_keys=True) + "\n" for x in lines)
-        _append_line(path, text)
+        append_line(path, text)
         os.remove(old)
         logger.warning("announce: converted %s to %s (commit both changes)", old, path)
     return Ledger(path, lines, journal)

@@ -6,15 +6,18 @@ import os
 import time
 from contextlib import contextmanager
 
+# What two runs at once would do, for the message.
+DOUBLE = {"announce": "announce the same posts", "listen": "record the same replies twice"}
+
 
 class Busy(RuntimeError):
     """Another run holds the lock; the message says which and what to do."""
 
 
 @contextmanager
-def run_lock(state_dir: str, command: str):
+def run_lock(state_dir: str, command: str, name: str = "announce"):
     os.makedirs(state_dir, exist_ok=True)
-    path = os.path.join(state_dir, "announce.lock")
+    path = os.path.join(state_dir, f"{name}.lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -22,8 +25,8 @@ def run_lock(state_dir: str, command: str):
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another run"
             raise Busy(
-                f"another announce run is in progress ({holder}), so this one sends nothing: "
-                "the two would announce the same posts. Fix: wait for it to finish, then run "
+                f"another {name} run is in progress ({holder}), so this one does nothing: "
+                f"the two would {DOUBLE[name]}. Fix: wait for it to finish, then run "
                 "this again if you still need to."
             ) from None
         os.ftruncate(fd, 0)
