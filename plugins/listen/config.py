@@ -9,9 +9,6 @@ DEFAULTS = {
     "LISTEN_STATE": "content/listen-state.jsonl",  # committed, merged like the ledger
     "LISTEN_DAYS": 30,  # read the replies to each post for this many days after announcing it
     "LISTEN_QUESTION_WORDS": [],  # more words that make a reply a question ("library card")
-    "LISTEN_EMAIL_TO": "",  # also email the inbox to this staff address (the email channel's SMTP)
-    "LISTEN_SHOW_REPLIES": False,  # show each post's public replies under it on the site
-    "LISTEN_HIDDEN": "content/replies-hidden.txt",  # replies never shown: one address per line
 }
 READABLE = ("mastodon", "bluesky", "facebook", "threads", "instagram")
 
@@ -25,9 +22,6 @@ class Config:
     state: str
     days: int
     question_words: tuple[str, ...]
-    email_to: str
-    show_replies: bool
-    hidden: str
 
 
 def read_config(settings: dict) -> Config:
@@ -46,22 +40,12 @@ def read_config(settings: dict) -> Config:
     words = get["LISTEN_QUESTION_WORDS"]
     if isinstance(words, str) or not all(isinstance(w, str) and w.strip() for w in words):
         raise SettingsError(_bad("LISTEN_QUESTION_WORDS", words, 'a list of words, ["renew"]'))
-    email = get["LISTEN_EMAIL_TO"]
-    if not isinstance(email, str) or (email and "@" not in email):
-        raise SettingsError(_bad("LISTEN_EMAIL_TO", email, 'an email address, or ""'))
-    show = get["LISTEN_SHOW_REPLIES"]
-    if not isinstance(show, bool):
-        raise SettingsError(_bad("LISTEN_SHOW_REPLIES", show, "True or False"))
-    for key in ("LISTEN_STATE", "LISTEN_HIDDEN"):
-        if not isinstance(get[key], str) or not get[key].strip():
-            raise SettingsError(_bad(key, get[key], "a file path inside the project"))
+    if not isinstance(get["LISTEN_STATE"], str) or not get["LISTEN_STATE"].strip():
+        raise SettingsError(_bad("LISTEN_STATE", get["LISTEN_STATE"], "a file path"))
     return Config(
         state=get["LISTEN_STATE"],
         days=days,
         question_words=tuple(words),
-        email_to=email.strip(),
-        show_replies=show,
-        hidden=get["LISTEN_HIDDEN"],
     )
 
 
