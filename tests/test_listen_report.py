@@ -213,6 +213,20 @@ def test_lines_already_read_and_a_single_path(logs):
     assert read("\n".join(ROTATED)).views == read([logs[1]]).views
 
 
+def test_a_damaged_file_is_read_as_far_as_it_goes_and_a_missing_one_stops(logs, caplog):
+    whole = logs[1].read_bytes()
+    cut = logs[1].with_name("access.log.2.gz")
+    cut.write_bytes(whole[: len(whole) - 12])  # no gzip trailer: EOFError at the end
+    traffic = read([logs[0], cut])
+    assert traffic.damaged == [str(cut)]
+    assert f"Could not read all of {cut}" in caplog.text
+    assert traffic.views == read(logs).views  # every line was in the part before the cut
+    page = html_page(ROWS, traffic, START, END, "Riverside Libraries")
+    assert f"The log file {cut} was damaged" in page
+    with pytest.raises(FileNotFoundError, match="No access log at"):
+        read([logs[0], logs[0].with_name("nowhere.log")])
+
+
 def test_no_ip_address_is_kept(logs):
     traffic = read(logs)
     kept = repr(traffic) + repr(dataclasses.asdict(traffic))
