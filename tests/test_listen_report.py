@@ -377,6 +377,9 @@ def test_the_page_shows_totals_first(page):
     assert "Likes and shares were not read yet for 1 announcement" in text
     assert "robots and link previews are left out (24 page views this time)" in text
     assert "2 lines of the log could not be read" in text
+    assert "the rest of the quarter is outside" not in text  # both quarters are whole
+    partial = html_page(ROWS, None, date(2026, 8, 15), END, "Riverside Libraries")
+    assert "Only 15 August 2026 to 30 September 2026 is counted" in partial
 
 
 def test_one_chart_per_quarter_with_its_table(page):

@@ -27,6 +27,10 @@ NETWORKS = {
     "x": "X (Twitter)",
 }
 OTHER_SITES = "other websites"
+# In English whatever the computer's locale (strftime's %B follows it).
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,7 +86,7 @@ def quarters(start: date, end: date) -> list[Quarter]:
     day = start
     while day <= end:
         first, last = _quarter_bounds(day)
-        name = f"{first:%B} to {last:%B %Y}"
+        name = f"{MONTHS[first.month - 1]} to {MONTHS[last.month - 1]} {last.year}"
         slug = f"{first.year}-q{(first.month + 2) // 3}"
         found.append(Quarter(max(first, start), min(last, end), name, slug))
         day = last + timedelta(days=1)
@@ -318,11 +322,11 @@ def describe(lines, with_visits: bool) -> str:
 
 
 def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def short_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {MONTHS[moment.month - 1][:3]} {moment.year}"
 
 
 def post_lines(rows, traffic, start: date, end: date) -> list[dict]:
@@ -356,6 +360,7 @@ def html_page(rows, traffic: access_log.Traffic | None, start: date, end: date,
         lstrip_blocks=True,
     )
     environment.filters["number"] = lambda n: f"{n:,}"
+    environment.filters["long_date"] = long_date
     return environment.get_template("report.html").render(
         site_name=site_name,
         start=long_date(start),
