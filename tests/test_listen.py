@@ -3,9 +3,12 @@ replies under an announced post and the mentions of the library reach the staff 
 once each, questions first; an answered question drops to "answered"; a deleted reply
 disappears; nothing a reader wrote is committed, and no token reaches any file."""
 
+import csv
+import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from announce_fixtures import mastodon_env
 from announce_helpers import clean_env, since
@@ -98,3 +101,38 @@ def test_a_channel_that_cannot_be_read_is_named_and_the_others_go_on(ws, mastodo
     proc = listen(ws, bad)
     assert proc.returncode == 1 and "mastodon: not read this time" in proc.output
     assert "wrong-token-0123456789" not in proc.output + (ws.state / "inbox.html").read_text()
+
+
+def test_the_report_counts_what_each_post_achieved_and_its_visits(ws, mastodon):
+    since(ws, ANNOUNCE_CHANNELS={"mastodon": {"type": "mastodon"}})
+    env, remote = announced(ws, mastodon)
+    say(mastodon, "ann", "@riverside When does it start?", remote[0])
+    mastodon.api("POST", f"/api/v1/statuses/{remote[0]}/favourite", token=mastodon.tokens["bob"])
+    assert listen(ws, env).returncode == 0
+    ledger = ws.read_ledger()
+    line = next(ledger.status([p], "mastodon").line for p in ledger.posts()
+                if ledger.status([p], "mastodon").line.get("remote_id") == remote[0])  # fmt: skip
+    path = ledger.details(line["post"])["path"]
+    day = datetime.now(UTC).strftime("%d/%b/%Y")
+    ua = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+    log = ws.tmp / "access.log"
+    log.write_text(
+        f'203.0.113.9 - - [{day}:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5120 '
+        f'"{mastodon.url}/@ann/1" "{ua}"\n'
+        f'203.0.113.10 - - [{day}:10:01:00 +0000] "GET {path} HTTP/1.1" 200 5120 "-" "{ua}"\n'
+        f'66.249.66.1 - - [{day}:10:02:00 +0000] "GET {path} HTTP/1.1" 200 5120 "-" '
+        '"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"\n'
+    )
+    proc = subprocess.run([sys.executable, "-m", "listen", "report", "--settings", str(ws.conf),
+                           "--access-log", str(log)], cwd=ws.tmp, env=clean_env(env),
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    table = next(ws.state.glob("report-*.csv")).read_text()
+    rows = list(csv.DictReader(io.StringIO(table)))
+    row = next(r for r in rows if r["Address"].endswith(path))
+    assert (row["Likes"], row["Replies"], row["Questions"], row["Questions answered"]) == (
+        "1", "1", "1", "0")  # fmt: skip
+    assert row["Page views of the post"] == "2"  # the robot left out
+    assert row["Visits to the post from Mastodon"] == "1"
+    page = next(ws.state.glob("report-*.html")).read_text()
+    assert "203.0.113" not in page + table and mastodon.token not in page + table

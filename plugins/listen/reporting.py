@@ -6,6 +6,7 @@ announce state folder (never deployed)."""
 import logging
 import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from announce.ledger import SENT, parse_time
@@ -76,7 +77,11 @@ def report(settings, config, listen_config, ledger, args, now) -> int:
                 raise ValueError(f"ACCESS_LOG: {path} is not a file. Fix: give the path of "
                                  "the web server's access log.")  # fmt: skip
         traffic = access_log.read(
-            args.access_log, mastodon_hosts(config), start, end, site_hosts=(site,) if site else ()
+            [Path(path) for path in args.access_log],
+            mastodon_hosts(config),
+            start,
+            end,
+            site_hosts=(site,) if site else (),
         )
     found = rows(ledger, state, channels, start, end)
     name = f"report-{start}-to-{end}"
