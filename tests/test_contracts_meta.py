@@ -573,3 +573,57 @@ def test_rate_limit_fault_gets_the_usage_headers(threads):
     [entry] = json.loads(r.headers["X-Business-Use-Case-Usage"])[threads.USER_ID]
     assert entry["estimated_time_to_regain_access"] > 0
     assert threads.containers == {}
+
+
+# ---- listening: comments, replies, counts ----------------------------------------------
+
+
+def test_facebook_comments_toplevel_stream_and_summaries(facebook):
+    post_id = fb_post(facebook).json()["id"]
+    ann = facebook.comment(post_id, "When?")
+    reply = facebook.comment(post_id, "At 10:30", parent=ann, by_page=True)
+    get = functools.partial(requests.get, timeout=5)
+    base = f"{facebook.url}/v24.0/{post_id}"
+    top = get(f"{base}/comments", params={"access_token": facebook.token, "summary": "true"})
+    assert [c["id"] for c in top.json()["data"]] == [ann]
+    assert top.json()["summary"]["total_count"] == 1
+    fields = "id,from,parent,is_hidden,permalink_url"
+    stream = get(
+        f"{base}/comments",
+        params={"access_token": facebook.token, "filter": "stream", "fields": fields},
+    ).json()["data"]
+    assert [c["id"] for c in stream] == [ann, reply]
+    assert "parent" not in stream[0] and stream[1]["parent"] == {"id": ann}
+    assert stream[1]["from"]["id"] == facebook.PAGE_ID
+    counts = get(
+        base,
+        params={
+            "access_token": facebook.token,
+            "fields": "shares,comments.filter(stream).summary(true).limit(0)",
+        },
+    ).json()
+    assert "shares" not in counts  # POST_REF: absent when nobody shared
+    assert counts["comments"]["summary"]["total_count"] == 2
+    facebook.remove_permission("read_insights")
+    r = get(
+        f"{base}/insights",
+        params={"access_token": facebook.token, "metric": "post_total_media_view_unique"},
+    )
+    assert r.status_code == 400 and error_of(r)["code"] == 10
+
+
+def test_threads_only_top_level_replies_can_be_hidden(threads):
+    threads.ready_after = 0
+    _, made = th_publish(threads, media_type="TEXT", text="Rhyme Time")
+    media_id = made.json()["id"]
+    top = threads.reply(media_id, "When?")
+    nested = threads.reply(media_id, "Tuesdays", parent=top)
+    r = th(threads, "POST", f"{nested}/manage_reply", hide="true")
+    assert r.status_code == 400
+    assert th(threads, "POST", f"{top}/manage_reply", hide="true").json() == {"success": True}
+    found = th(
+        threads, "GET", f"{media_id}/conversation", fields="id,hide_status", reverse="false"
+    ).json()["data"]
+    assert [(f["id"], f["hide_status"]) for f in found] == [(top, "HIDDEN"), (nested, "HIDDEN")]
+    direct = th(threads, "GET", f"{media_id}/replies").json()["data"]
+    assert [f["id"] for f in direct] == [top]

@@ -66,6 +66,53 @@ def split_fields(spec: str) -> dict:
     return fields
 
 
+def modifiers(name: str) -> tuple[str, dict]:
+    """`reactions.summary(total_count).limit(0)` -> ("reactions", {"summary": "total_count",
+    "limit": "0"}): an edge asked for inside `fields=` with its parameters as modifiers
+    (https://developers.facebook.com/docs/graph-api/guides/field-expansion)."""
+    base, *rest = re.findall(r"[^.()]+(?:\([^)]*\))?", name)
+    mods = {}
+    for part in rest:
+        key, _, arg = part.partition("(")
+        mods[key] = arg.rstrip(")")
+    return base, mods
+
+
+def insights_reply(node_id, values: dict, titles=None) -> dict:
+    """The insights answer shape shared by the Page, Threads and Instagram media
+    insights: {"data": [{"name", "period": "lifetime", "values": [{"value"}], "title",
+    "description", "id": "<node>/insights/<name>/lifetime"}]}."""
+    titles = titles or {}
+    return {
+        "data": [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": value}],
+                "title": titles.get(name, name.replace("_", " ").capitalize()),
+                "description": f"Lifetime: {titles.get(name, name)}",
+                "id": f"{node_id}/insights/{name}/lifetime",
+            }
+            for name, value in values.items()
+        ]
+    }
+
+
+def wanted_metrics(request, known) -> list:
+    """`metric=` as a list; a missing or unknown metric is error 100 (invalid parameter,
+    as https://developers.facebook.com/docs/graph-api/guides/error-handling lists it)."""
+    names = [m.strip() for m in request.params.get("metric", "").split(",") if m.strip()]
+    if not names:
+        raise GraphError(100, "(#100) The parameter metric is required")
+    for name in names:
+        if name not in known:
+            raise GraphError(
+                100, f"(#100) The value must be a valid insights metric: {name} is not one of "
+                f"{', '.join(sorted(known))}",
+            )  # fmt: skip
+    return names
+
+
 class GraphServer(ContractServer):
     """Plumbing of a Graph-style API. Subclasses set `PERMISSIONS` (what `.token` grants),
     `PREFIX` (for ids and tokens) and implement `route(request, segments)`."""

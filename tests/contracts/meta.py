@@ -8,12 +8,25 @@ import re
 from urllib.parse import quote
 
 from .base import Reply
-from .graph import GraphError, GraphServer, inspect_image, split_fields
+from .graph import (
+    GraphError,
+    GraphServer,
+    insights_reply,
+    inspect_image,
+    modifiers,
+    split_fields,
+    wanted_metrics,
+)
 
 PAGES_POSTS = "https://developers.facebook.com/docs/pages-api/posts"
 PAGE_FEED = "https://developers.facebook.com/docs/graph-api/reference/page/feed"
 PAGE_PHOTOS = "https://developers.facebook.com/docs/graph-api/reference/page/photos"
 POST_REF = "https://developers.facebook.com/docs/graph-api/reference/post"
+COMMENTS_EDGE = "https://developers.facebook.com/docs/graph-api/reference/object/comments"
+COMMENT_REF = "https://developers.facebook.com/docs/graph-api/reference/comment"
+REACTIONS_EDGE = "https://developers.facebook.com/docs/graph-api/reference/object/reactions"
+PAGE_INSIGHTS = "https://developers.facebook.com/docs/graph-api/reference/insights"
+PAGE_TAGGED = "https://developers.facebook.com/docs/graph-api/reference/page/tagged"
 DEBUG_TOKEN = "https://developers.facebook.com/docs/graph-api/reference/debug_token"
 IG_PUBLISHING = "https://developers.facebook.com/docs/instagram-platform/content-publishing"
 IG_REF = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference"
@@ -26,6 +39,18 @@ THREADS_POSTS = "https://developers.facebook.com/docs/threads/posts"
 THREADS_TROUBLE = "https://developers.facebook.com/docs/threads/troubleshooting"
 THREADS_OVERVIEW = "https://developers.facebook.com/docs/threads/overview"
 THREADS_MEDIA = "https://developers.facebook.com/docs/threads/threads-media"
+THREADS_REPLIES = "https://developers.facebook.com/docs/threads/reply-management"
+THREADS_REPLIES_REF = (
+    "https://developers.facebook.com/documentation/threads/reference/reply-management"
+)
+THREADS_INSIGHTS = "https://developers.facebook.com/docs/threads/insights"
+THREADS_MENTIONS = "https://developers.facebook.com/docs/threads/threads-mentions"
+IG_COMMENT = IG_REF + "/ig-comment"
+IG_MODERATION = "https://developers.facebook.com/docs/instagram-api/guides/comment-moderation"
+IG_INSIGHTS = (
+    "https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights"
+)
+IG_TAGS = IG_REF + "/ig-user/tags"
 
 DAY = 24 * 60 * 60
 
@@ -58,9 +83,17 @@ class FacebookGraph(GraphServer):
         "pages_read_user_content",
         "pages_show_list",
         "public_profile",
+        "read_insights",  # PAGE_INSIGHTS "Permissions": read_insights to read insights
     )
     POST_FIELDS = "id message created_time updated_time permalink_url attachments".split()
-    POST_FIELDS += "full_picture is_published status_type from".split()
+    POST_FIELDS += "full_picture is_published status_type from shares".split()
+    EDGES = {"reactions", "comments"}  # POST_REF edges that can be asked for as fields
+    # COMMENT_REF fields this server answers.
+    COMMENT_FIELDS = "id message from created_time is_hidden permalink_url parent".split()
+    COMMENT_FIELDS += "comment_count like_count can_hide can_remove can_comment".split()
+    # PAGE_INSIGHTS post metrics this server answers (post_impressions_unique was
+    # withdrawn; post_total_media_view_unique is its named alternative).
+    METRICS = {"post_total_media_view_unique", "post_reactions_by_type_total", "post_clicks"}
     # POST_REF: fields deprecated for v3.3+ answer error 12.
     DEPRECATED = {"link", "caption", "description", "name", "object_id", "source", "type"}
 
@@ -68,6 +101,60 @@ class FacebookGraph(GraphServer):
         super().clear()
         self.posts = []  # oldest first; published() gives newest first
         self.photos = {}
+        self.comments = {}  # id -> comment, oldest first
+        self.tags = []  # posts by others that tag the Page, oldest first
+
+    # ---- what readers do, for tests -------------------------------------------------------
+
+    def comment(self, post_id, text, name="Ann Reader", parent=None, by_page=False):
+        """A comment on a post (or, with `parent`, a reply to a comment); `by_page`: the
+        Page answering. Returns its id ("POSTID_COMMENTID" as COMMENTS_EDGE shows)."""
+        post = self.find_post(post_id)
+        comment_id = f"{post['id'].split('_')[-1]}_{self.new_id('88')}"
+        author = (
+            {"id": self.PAGE_ID, "name": self.PAGE_NAME}
+            if by_page
+            else {"id": f"1000{abs(hash(name)) % 10**11:011d}", "name": name}
+        )
+        self.comments[comment_id] = {
+            "id": comment_id,
+            "post": post["id"],
+            "parent": parent,
+            "from": author,
+            "message": text,
+            "time": self.now(),
+            "hidden": False,
+        }
+        self.advance(1)  # one second apart: created_time orders them
+        return comment_id
+
+    def hide(self, comment_id, hidden=True):
+        """COMMENT_REF "Updating": POST /{comment-id}?is_hidden=true hides a comment from
+        everyone but its author and the Page."""
+        self.comments[comment_id]["hidden"] = hidden
+
+    def delete(self, comment_id):
+        """COMMENT_REF "Deleting": the comment and the replies under it are gone."""
+        for child in [c for c in self.comments.values() if c["parent"] == comment_id]:
+            self.delete(child["id"])
+        self.comments.pop(comment_id, None)
+
+    def engage(self, post_id, reactions=None, shares=None, views=None):
+        post = self.find_post(post_id)
+        for key, value in (("reactions", reactions), ("shares", shares), ("views", views)):
+            if value is not None:
+                post[key] = value
+
+    def tag(self, text, name="Northfield Primary School"):
+        """A public post by someone else that tags the Page (PAGE_TAGGED)."""
+        post_id = f"{self.new_id('3100')}_{self.new_id('1229')}"
+        self.tags.append({"id": post_id, "message": text, "name": name, "time": self.now()})
+        self.advance(1)
+        return post_id
+
+    def find_post(self, post_id):
+        post = next((p for p in self.posts if p["id"] == post_id), None)
+        return post or self.photos[post_id]
 
     def business_id(self):
         return self.PAGE_ID
@@ -91,9 +178,172 @@ class FacebookGraph(GraphServer):
                 return self.create_photo(request)
             if request.method == "GET" and edge in ("feed", "posts", "published_posts"):
                 return self.list_posts(request, edge)
+            if request.method == "GET" and edge == "tagged":
+                return self.list_tagged(request)
+        if len(seg) == 2 and request.method == "GET" and seg[1] == "comments":
+            return self.list_comments(request, seg[0])
+        if len(seg) == 2 and request.method == "GET" and seg[1] == "insights":
+            return self.post_insights(request, seg[0])
+        if len(seg) == 1 and request.method == "GET" and seg[0] in self.comments:
+            return self.read_comment(request, seg[0])
         if len(seg) == 1 and request.method == "GET":
             return self.read_node(request, seg[0])
         self.unsupported(request, seg)
+
+    # ---- comments, counts, insights, tags (listening) ------------------------------------
+
+    def require_comments(self):
+        # COMMENTS_EDGE "Permissions": what reading the post needs; comments by people
+        # are user content (pages_read_user_content, PAGES_POSTS "Requirements").
+        self.require_reading()
+        self.require(
+            10, "pages_read_user_content",
+            message="(#10) This endpoint requires the 'pages_read_user_content' permission",
+        )  # fmt: skip
+
+    def under(self, node_id, everything):
+        """The comments under a post or a comment: direct ones, or (`everything`) every
+        depth, oldest first."""
+        if node_id in self.comments:
+            direct = [c for c in self.comments.values() if c["parent"] == node_id]
+        else:
+            direct = [c for c in self.comments.values() if c["post"] == node_id and not c["parent"]]
+        if not everything:
+            return direct
+        found = list(direct)
+        for c in direct:
+            found += self.under(c["id"], True)
+        return sorted(found, key=lambda c: (c["time"], c["id"]))
+
+    def list_comments(self, request, node_id):
+        if node_id not in self.comments:
+            self.find_node_or_fail(request, node_id)
+        self.require_comments()
+        # COMMENTS_EDGE: filter=toplevel (default, direct comments) or stream (every
+        # comment, chronological, each with `parent`); order=chronological |
+        # reverse_chronological; summary=true adds {order, total_count, can_comment}.
+        p = request.params
+        stream = p.get("filter", "toplevel") == "stream"
+        if p.get("filter", "toplevel") not in ("toplevel", "stream"):
+            raise GraphError(100, "(#100) param filter must be one of {toplevel, stream}")
+        order = p.get("order", "chronological")
+        if order not in ("chronological", "reverse_chronological"):
+            raise GraphError(
+                100, "(#100) param order must be chronological or reverse_chronological"
+            )
+        comments = self.under(node_id, stream)
+        if order == "reverse_chronological":
+            comments = comments[::-1]
+        fields = split_fields_checked(request, self.COMMENT_FIELDS, set(), "Comment")
+        render = lambda c: self.comment_node(c, fields)  # noqa: E731
+        body = self.page_of(request, comments, render)
+        if truthy(p.get("summary"), default=False):
+            body["summary"] = {"order": order, "total_count": len(comments), "can_comment": True}
+        return Reply(200, body)
+
+    def comment_node(self, c, fields):
+        post = self.find_post(c["post"])
+        node = {
+            "id": c["id"],
+            "message": c["message"],
+            "from": c["from"],
+            "created_time": iso(c["time"]),
+            "is_hidden": c["hidden"],
+            # COMMENT_REF permalink_url: the post's address naming the comment.
+            "permalink_url": f"{post['permalink_url']}?comment_id={c['id'].split('_')[-1]}",
+            # COMMENT_REF parent: only a reply has one.
+            "parent": {"id": c["parent"]} if c["parent"] else None,
+            "comment_count": len(self.under(c["id"], False)),
+            "like_count": 0,
+            "can_hide": c["from"]["id"] != self.PAGE_ID,
+            "can_remove": True,
+            "can_comment": True,
+        }
+        # COMMENT_REF: default fields are created_time, from, message and id.
+        return self.pick(node, fields, "Comment", ("created_time", "from", "message", "id"))
+
+    def read_comment(self, request, comment_id):
+        self.require_comments()
+        fields = split_fields_checked(request, self.COMMENT_FIELDS, set(), "Comment")
+        return Reply(200, self.comment_node(self.comments[comment_id], fields))
+
+    def find_node_or_fail(self, request, node_id):
+        try:
+            return self.find_post(node_id)
+        except KeyError:
+            self.unsupported(request, [node_id])
+
+    def edge_field(self, post, edge, mods):
+        """An edge asked for in `fields=` (POST_REF, REACTIONS_EDGE, COMMENTS_EDGE): its
+        first `limit` entries (this server keeps no reactors: none), and with
+        summary(true|total_count) its total_count."""
+        if edge == "reactions":
+            total, summary = post.get("reactions", 0), {"viewer_reaction": "NONE"}
+        else:
+            stream = mods.get("filter", "toplevel") == "stream"
+            total = len(self.under(post["id"], stream))
+            summary = {"order": "chronological", "can_comment": True}
+        value = {"data": []}
+        if mods.get("summary") in ("true", "total_count"):
+            value["summary"] = {**summary, "total_count": total}
+        return value
+
+    def post_fields(self, request):
+        """`fields=` split into plain fields and edges with modifiers."""
+        plain, edges = {}, {}
+        for name, sub in split_fields(request.params.get("fields", "")).items():
+            base, mods = modifiers(name)
+            if base in self.EDGES:
+                edges[base] = mods
+                continue
+            if base in self.DEPRECATED:
+                raise GraphError(
+                    12, f"(#12) {base} field is deprecated for versions v3.3 and higher"
+                )
+            if base not in self.POST_FIELDS:
+                raise GraphError(
+                    100, f"(#100) Tried accessing nonexisting field ({base}) on node type "
+                    "(PagePost)"
+                )  # fmt: skip
+            plain[base] = sub
+        return plain, edges
+
+    def post_insights(self, request, post_id):
+        post = self.find_node_or_fail(request, post_id)
+        self.require_reading()
+        # PAGE_INSIGHTS "Permissions": read_insights, and the ANALYZE task on the Page.
+        self.require(10, "read_insights", message="(#10) This endpoint requires the "
+                     "'read_insights' permission")  # fmt: skip
+        names = wanted_metrics(request, self.METRICS)
+        values = {
+            "post_total_media_view_unique": post.get("views", 0),
+            "post_reactions_by_type_total": {"like": post.get("reactions", 0)},
+            "post_clicks": 0,
+        }
+        return Reply(200, insights_reply(post["id"], {n: values[n] for n in names}))
+
+    def list_tagged(self, request):
+        # PAGE_TAGGED "Permissions": pages_read_user_content (and pages_show_list);
+        # "Limitations": `from` of a person's post is shown only to that person.
+        self.require(
+            10, "pages_read_user_content",
+            message="(#10) This endpoint requires the 'pages_read_user_content' permission",
+        )  # fmt: skip
+        fields = split_fields(request.params.get("fields", "")) or {
+            "created_time": None, "message": None, "id": None}  # fmt: skip
+        posts = sorted(self.tags, key=lambda t: t["time"], reverse=True)
+
+        def render(t):
+            node = {
+                "id": t["id"],
+                "message": t["message"],
+                "created_time": iso(t["time"]),
+                "permalink_url": f"https://www.facebook.com/{t['id'].replace('_', '/posts/')}",
+                "from": None,
+            }
+            return self.pick(node, fields, "Post")
+
+        return Reply(200, self.page_of(request, posts, render))
 
     def require_posting(self):
         # PAGES_POSTS: publishing needs pages_manage_posts and pages_read_engagement; Graph
@@ -222,6 +472,8 @@ class FacebookGraph(GraphServer):
             "is_published": post["published"],
             "status_type": "added_photos" if post["image_url"] else "shared_story",
             "from": {"id": self.PAGE_ID, "name": self.PAGE_NAME},
+            # POST_REF shares: {"count": n}, absent when nobody shared the post.
+            "shares": {"count": post["shares"]} if post.get("shares") else None,
         }
         # POST_REF: default fields are id, message (if any) and created_time.
         default = ("created_time", "message", "id")
@@ -241,8 +493,11 @@ class FacebookGraph(GraphServer):
         if post is None:
             self.unsupported(request, [node_id])
         self.require_reading()
-        fields = split_fields_checked(request, self.POST_FIELDS, self.DEPRECATED, "PagePost")
-        return Reply(200, self.post_node(post, fields))
+        fields, edges = self.post_fields(request)
+        node = self.post_node(post, fields if fields or not edges else {"id": None})
+        for edge, mods in edges.items():
+            node[edge] = self.edge_field(post, edge, mods)
+        return Reply(200, node)
 
     def fields(self, request):
         return split_fields(request.params.get("fields", ""))
@@ -418,20 +673,162 @@ class InstagramGraph(ContainerFlow):
     FB_TOKEN = "EAAGfbuserforinstagram0123456789"
     QUOTA = 50  # IG_LIMIT sample config.quota_total; IG_PUBLISHING "Rate Limit"
     BUC_TYPE = "instagram"
-    INSTAGRAM_LOGIN = ("instagram_business_basic", "instagram_business_content_publish")
-    FACEBOOK_LOGIN = ("instagram_basic", "instagram_content_publish", "pages_read_engagement")
+    # IG_COMMENT and IG_INSIGHTS "Requirements": *_manage_comments to read comments,
+    # *_manage_insights to read insights, with either login.
+    INSTAGRAM_LOGIN = (
+        "instagram_business_basic",
+        "instagram_business_content_publish",
+        "instagram_business_manage_comments",
+        "instagram_business_manage_insights",
+    )
+    FACEBOOK_LOGIN = (
+        "instagram_basic",
+        "instagram_content_publish",
+        "pages_read_engagement",
+        "instagram_manage_comments",
+        "instagram_manage_insights",
+    )
     PERMISSIONS = INSTAGRAM_LOGIN
     MEDIA_FIELDS = "id caption permalink timestamp media_type media_url media_product_type".split()
     MEDIA_FIELDS += "username shortcode alt_text owner is_comment_enabled".split()
+    MEDIA_FIELDS += ["like_count", "comments_count"]  # IG_REF + "/ig-media" fields
+    # IG_COMMENT fields this server answers.
+    COMMENT_FIELDS = "id text timestamp username from hidden like_count media parent_id".split()
+    COMMENT_FIELDS += ["replies"]
+    # IG_INSIGHTS metrics for a FEED image this server answers.
+    METRICS = {"views", "reach", "likes", "comments", "shares", "saved", "total_interactions"}
 
     def clear(self):
         super().clear()
         self.login = "instagram"
+        self.comments = {}  # id -> comment, oldest first
+        self.tags = []  # media by others in which the account is tagged
+        self.engagement = {}  # media id -> {"likes", "views", "shares", ...}
 
     def use_facebook_login(self):
         """Answer as graph.facebook.com does for a Facebook Login user token."""
         self.login, self.token = "facebook", self.FB_TOKEN
         self.permissions = set(self.FACEBOOK_LOGIN)
+
+    # ---- what readers do, for tests -------------------------------------------------------
+
+    def comment(self, media_id, text, username="ann.reads", parent=None):
+        """A comment on a post or, with `parent`, a reply; replies nest one level only
+        (IG_MODERATION), so a reply to a reply joins its top-level comment. username
+        USERNAME is the account answering. Returns its id."""
+        if parent and self.comments[parent]["parent"]:
+            parent = self.comments[parent]["parent"]
+        comment_id = self.new_id("1790")
+        own = username == self.USERNAME
+        self.comments[comment_id] = {
+            "id": comment_id,
+            "media": media_id,
+            "parent": parent,
+            "username": username,
+            "from_id": self.USER_ID if own else f"1784{abs(hash(username)) % 10**11:011d}",
+            "text": text,
+            "time": self.now(),
+            "hidden": False,
+        }
+        self.advance(1)
+        return comment_id
+
+    def hide(self, comment_id, hidden=True):
+        """IG_MODERATION: POST /{ig-comment-id}?hide=true hides a comment."""
+        self.comments[comment_id]["hidden"] = hidden
+
+    def delete(self, comment_id):
+        """IG_MODERATION: DELETE /{ig-comment-id}; its replies go with it."""
+        for child in [c for c in self.comments.values() if c["parent"] == comment_id]:
+            self.comments.pop(child["id"])
+        self.comments.pop(comment_id, None)
+
+    def engage(self, media_id, **metrics):
+        """likes, views, shares, saved, reach of a post."""
+        self.engagement.setdefault(media_id, {}).update(metrics)
+
+    def tag(self, caption, username="northfield.primary"):
+        media_id = self.new_id("1804")
+        self.tags.append({
+            "id": media_id, "caption": caption, "username": username, "time": self.now(),
+            "permalink": f"https://www.instagram.com/p/T{self.next_id:05d}Tag/",
+        })  # fmt: skip
+        self.advance(1)
+        return media_id
+
+    # ---- comments, insights, tags (listening) --------------------------------------------
+
+    def is_media(self, media_id):
+        return any(m["id"] == media_id for m in self.media)
+
+    def comment_node(self, c, fields):
+        replies = [r for r in self.comments.values() if r["parent"] == c["id"]]
+        node = {
+            "id": c["id"],
+            "text": c["text"],
+            "timestamp": iso(c["time"]),
+            "username": c["username"],
+            "from": {"id": c["from_id"], "username": c["username"]},
+            "hidden": c["hidden"],
+            "like_count": 0,
+            "media": {"id": c["media"]},
+            "parent_id": c["parent"],  # IG_COMMENT: only on replies
+            "replies": {"data": [{"id": r["id"], "timestamp": iso(r["time"])} for r in replies]},
+        }
+        return self.pick(node, fields, "IGComment", ("id", "text", "timestamp"))
+
+    def list_comments(self, request, node_id, replies):
+        # IG_MODERATION: GET /{ig-media-id}/comments (top level), GET
+        # /{ig-comment-id}/replies. The reference states no order: this server answers
+        # newest first, so a client must not rely on one.
+        self.need(self.basic, self.manage_comments)
+        fields = split_fields_checked(request, self.COMMENT_FIELDS, set(), "IGComment")
+        if replies:
+            found = [c for c in self.comments.values() if c["parent"] == node_id]
+        else:
+            found = [c for c in self.comments.values() if c["media"] == node_id]
+            found = [c for c in found if not c["parent"]]
+        render = lambda c: self.comment_node(c, fields)  # noqa: E731
+        return Reply(200, self.page_of(request, found[::-1], render))
+
+    def media_insights(self, request, media_id):
+        # IG_INSIGHTS: GET /{ig-media-id}/insights?metric=...
+        self.need(self.basic, self.manage_insights)
+        names = wanted_metrics(request, self.METRICS)
+        values = dict.fromkeys(self.METRICS, 0) | self.engagement.get(media_id, {})
+        values["comments"] = self.comments_count(media_id)
+        return Reply(200, insights_reply(media_id, {n: values[n] for n in names}))
+
+    def comments_count(self, media_id):
+        # IG_REF /ig-media comments_count: comments on the media, replies included.
+        return sum(1 for c in self.comments.values() if c["media"] == media_id)
+
+    def list_tags(self, request):
+        # IG_TAGS: media the account is tagged in, newest first.
+        self.need(self.basic, self.manage_comments)
+        fields = split_fields(request.params.get("fields", "")) or {"id": None}
+
+        def render(t):
+            node = {
+                "id": t["id"], "caption": t["caption"], "username": t["username"],
+                "permalink": t["permalink"], "timestamp": iso(t["time"]),
+                "media_type": "IMAGE",
+            }  # fmt: skip
+            return self.pick(node, fields, "IGMedia")
+
+        return Reply(200, self.page_of(request, self.tags[::-1], render))
+
+    @property
+    def manage_comments(self):
+        if self.login == "instagram":
+            return "instagram_business_manage_comments"
+        return "instagram_manage_comments"
+
+    @property
+    def manage_insights(self):
+        if self.login == "instagram":
+            return "instagram_business_manage_insights"
+        return "instagram_manage_insights"
 
     def business_id(self):
         return self.USER_ID
@@ -456,6 +853,19 @@ class InstagramGraph(ContainerFlow):
         self.check_token(request)
         if seg and seg[0] == "me":
             return self.me(request)
+        if len(seg) == 2 and request.method == "GET":
+            if seg[1] == "comments" and self.is_media(seg[0]):
+                return self.list_comments(request, seg[0], replies=False)
+            if seg[1] == "replies" and seg[0] in self.comments:
+                return self.list_comments(request, seg[0], replies=True)
+            if seg[1] == "insights" and self.is_media(seg[0]):
+                return self.media_insights(request, seg[0])
+            if seg == [self.USER_ID, "tags"]:
+                return self.list_tags(request)
+        if len(seg) == 1 and request.method == "GET" and seg[0] in self.comments:
+            self.need(self.basic, self.manage_comments)
+            fields = split_fields_checked(request, self.COMMENT_FIELDS, set(), "IGComment")
+            return Reply(200, self.comment_node(self.comments[seg[0]], fields))
         if len(seg) == 2 and seg[0] == self.USER_ID:
             edge, method = seg[1], request.method
             if method == "POST" and edge == "media":
@@ -592,6 +1002,8 @@ class InstagramGraph(ContainerFlow):
             "alt_text": m["alt_text"],
             "owner": {"id": self.USER_ID},
             "is_comment_enabled": True,
+            "like_count": self.engagement.get(m["id"], {}).get("likes", 0),
+            "comments_count": self.comments_count(m["id"]),
         }
 
     def list_media(self, request):
@@ -671,13 +1083,85 @@ class ThreadsGraph(ContainerFlow):
     BUC_TYPE = "threads"
     # https://developers.facebook.com/docs/threads/get-started: threads_basic for every
     # call, threads_content_publish to publish.
-    PERMISSIONS = ("threads_basic", "threads_content_publish")
+    # THREADS_REPLIES: threads_read_replies to read replies, threads_manage_replies to hide
+    # them; THREADS_INSIGHTS: threads_manage_insights; THREADS_MENTIONS:
+    # threads_manage_mentions.
+    PERMISSIONS = (
+        "threads_basic",
+        "threads_content_publish",
+        "threads_read_replies",
+        "threads_manage_replies",
+        "threads_manage_insights",
+        "threads_manage_mentions",
+    )
+    # THREADS_REPLIES_REF: the fields of a reply this server answers.
+    REPLY_FIELDS = "id text username permalink timestamp media_product_type media_type".split()
+    REPLY_FIELDS += "shortcode has_replies root_post replied_to is_reply hide_status".split()
+    REPLY_FIELDS += ["is_reply_owned_by_me"]
+    # THREADS_INSIGHTS "Available Metrics" for media.
+    METRICS = {"views", "likes", "replies", "reposts", "quotes", "shares"}
+    EARLIEST = 1688540400  # THREADS_MENTIONS "Limitations": `since` from this time
     POST_FIELDS = "id media_product_type media_type media_url permalink owner username".split()
     POST_FIELDS += "text timestamp shortcode is_quote_post link_attachment_url alt_text".split()
     POST_FIELDS += ["topic_tag"]
 
     def business_id(self):
         return self.USER_ID
+
+    def clear(self):
+        super().clear()
+        self.replies = {}  # id -> reply, oldest first
+        self.mentions = []  # public posts by others tagging the profile
+        self.engagement = {}  # media id -> {metric: value}
+
+    # ---- what readers do, for tests -------------------------------------------------------
+
+    def reply(self, media_id, text, username="ann.reads", parent=None):
+        """A reply to a post (or, with `parent`, to a reply); username USERNAME is the
+        library answering. Returns its media id."""
+        reply_id = self.new_id("1802")
+        root = self.replies[parent]["root"] if parent else media_id
+        shortcode = f"DR{self.next_id:05d}rv"
+        self.replies[reply_id] = {
+            "id": reply_id,
+            "root": root,
+            "replied_to": parent or media_id,
+            "username": username,
+            "text": text,
+            "time": self.now(),
+            "hidden": None,  # None: never hidden; True/False after manage_reply
+            "permalink": f"https://www.threads.net/@{username}/post/{shortcode}",
+            "shortcode": shortcode,
+        }
+        self.advance(1)
+        return reply_id
+
+    def hide(self, reply_id, hidden=True):
+        """THREADS_REPLIES "Hide Replies": only a top-level reply can be hidden; its nested
+        replies are hidden with it."""
+        reply = self.replies[reply_id]
+        if reply["replied_to"] != reply["root"]:
+            raise ValueError("Threads hides top-level replies only (THREADS_REPLIES)")
+        reply["hidden"] = hidden
+
+    def delete(self, reply_id):
+        for child in [r for r in self.replies.values() if r["replied_to"] == reply_id]:
+            self.delete(child["id"])
+        self.replies.pop(reply_id, None)
+
+    def engage(self, media_id, **metrics):
+        """views, likes, reposts, quotes, shares of a post (THREADS_INSIGHTS)."""
+        self.engagement.setdefault(media_id, {}).update(metrics)
+
+    def mention(self, text, username="northfield.primary"):
+        media_id = self.new_id("1803")
+        shortcode = f"DM{self.next_id:05d}rv"
+        self.mentions.append({
+            "id": media_id, "text": text, "username": username, "time": self.now(),
+            "permalink": f"https://www.threads.net/@{username}/post/{shortcode}",
+        })  # fmt: skip
+        self.advance(1)
+        return media_id
 
     def need(self, *permissions):
         self.require(
@@ -688,8 +1172,21 @@ class ThreadsGraph(ContainerFlow):
         self.check_token(request)
         if seg and seg[0] == "me":
             seg = [self.USER_ID, *seg[1:]]
+        if len(seg) == 2 and request.method == "GET" and self.is_post(seg[0]):
+            if seg[1] in ("replies", "conversation"):
+                return self.list_replies(request, seg[0], everything=seg[1] == "conversation")
+            if seg[1] == "insights":
+                return self.media_insights(request, seg[0])
+        if seg[1:] == ["manage_reply"] and request.method == "POST" and seg[0] in self.replies:
+            return self.manage_reply(request, seg[0])
+        if len(seg) == 1 and request.method == "GET" and seg[0] in self.replies:
+            self.need("threads_basic", "threads_read_replies")
+            fields = split_fields_checked(request, self.REPLY_FIELDS, set(), "ThreadsMedia")
+            return Reply(200, self.reply_node(self.replies[seg[0]], fields))
         if len(seg) == 2 and seg[0] == self.USER_ID:
             edge, method = seg[1], request.method
+            if method == "GET" and edge == "mentions":
+                return self.list_mentions(request)
             if method == "POST" and edge == "threads":
                 return self.create_container(request)
             if method == "POST" and edge == "threads_publish":
@@ -702,6 +1199,102 @@ class ThreadsGraph(ContainerFlow):
         if len(seg) == 1 and request.method == "GET":
             return self.read_node(request, seg[0])
         self.unsupported(request, seg)
+
+    # ---- replies, insights, mentions (listening) -----------------------------------------
+
+    def is_post(self, media_id):
+        return media_id in self.replies or any(m["id"] == media_id for m in self.media)
+
+    def under(self, media_id, everything):
+        direct = [r for r in self.replies.values() if r["replied_to"] == media_id]
+        if not everything:
+            return direct
+        found = list(direct)
+        for r in direct:
+            found += self.under(r["id"], True)
+        return sorted(found, key=lambda r: (r["time"], r["id"]))
+
+    def hide_status(self, reply):
+        """THREADS_REPLIES_REF hide_status: HIDDEN under a hidden top-level reply,
+        UNHUSHED once unhidden, NOT_HUSHED otherwise."""
+        top = reply
+        while top["replied_to"] != top["root"]:
+            top = self.replies[top["replied_to"]]
+        if top["hidden"]:
+            return "HIDDEN"
+        return "UNHUSHED" if top["hidden"] is False else "NOT_HUSHED"
+
+    def reply_node(self, r, fields):
+        node = {
+            "id": r["id"],
+            "text": r["text"],
+            "username": r["username"],
+            "permalink": r["permalink"],
+            "timestamp": iso(r["time"]),
+            "media_product_type": "THREADS",
+            "media_type": "TEXT_POST",
+            "shortcode": r["shortcode"],
+            "has_replies": bool(self.under(r["id"], False)),
+            "root_post": {"id": r["root"]},
+            "replied_to": {"id": r["replied_to"]},
+            "is_reply": True,
+            "is_reply_owned_by_me": r["username"] == self.USERNAME,
+            "hide_status": self.hide_status(r),
+        }
+        return self.pick(node, fields, "ThreadsMedia")
+
+    def list_replies(self, request, media_id, everything):
+        # THREADS_REPLIES_REF: /replies the top-level replies, /conversation every reply
+        # flattened; reverse=true (the default) newest first; cursor paging.
+        self.need("threads_basic", "threads_read_replies")
+        fields = split_fields_checked(request, self.REPLY_FIELDS, set(), "ThreadsMedia")
+        if request.params.get("before") and request.params.get("after"):
+            raise GraphError(100, "(#100) Both before and after cannot be passed at once")
+        replies = self.under(media_id, everything)
+        if truthy(request.params.get("reverse"), default=True):
+            replies = replies[::-1]
+        render = lambda r: self.reply_node(r, fields)  # noqa: E731
+        return Reply(200, self.page_of(request, replies, render))
+
+    def manage_reply(self, request, reply_id):
+        # THREADS_REPLIES "Hide Replies": POST /{reply-id}/manage_reply hide=true|false,
+        # top-level replies only; answers {"success": true}.
+        self.need("threads_basic", "threads_manage_replies")
+        reply = self.replies[reply_id]
+        if reply["replied_to"] != reply["root"]:
+            raise GraphError(100, "(#100) Only top-level replies can be hidden or unhidden")
+        reply["hidden"] = truthy(request.params.get("hide"), default=False)
+        return Reply(200, {"success": True})
+
+    def media_insights(self, request, media_id):
+        # THREADS_INSIGHTS: GET /{media-id}/insights?metric=...; "replies" of a root post
+        # counts every reply, of a reply its direct ones.
+        self.need("threads_basic", "threads_manage_insights")
+        names = wanted_metrics(request, self.METRICS)
+        values = dict.fromkeys(self.METRICS, 0) | self.engagement.get(media_id, {})
+        values["replies"] = len(self.under(media_id, media_id not in self.replies))
+        return Reply(200, insights_reply(media_id, {n: values[n] for n in names}))
+
+    def list_mentions(self, request):
+        # THREADS_MENTIONS: public posts tagging the profile; since >= EARLIEST and below
+        # until, until not in the future.
+        self.need("threads_basic", "threads_manage_mentions")
+        since, until = self.unix_param(request, "since"), self.unix_param(request, "until")
+        if since is not None and (since < self.EARLIEST or (until and since >= until)):
+            raise GraphError(100, f"(#100) since must be at least {self.EARLIEST} and below until")
+        posts = [m for m in reversed(self.mentions) if since is None or m["time"] >= since]
+        posts = [m for m in posts if until is None or m["time"] <= until]
+        fields = split_fields(request.params.get("fields", "")) or {"id": None}
+
+        def render(m):
+            node = {
+                "id": m["id"], "text": m["text"], "username": m["username"],
+                "permalink": m["permalink"], "timestamp": iso(m["time"]),
+                "media_product_type": "THREADS", "media_type": "TEXT_POST",
+            }  # fmt: skip
+            return self.pick(node, fields, "ThreadsMedia")
+
+        return Reply(200, self.page_of(request, posts, render))
 
     def create_container(self, request):
         self.need("threads_basic", "threads_content_publish")

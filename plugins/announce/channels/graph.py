@@ -6,6 +6,7 @@ Rate limits: https://developers.facebook.com/docs/graph-api/overview/rate-limiti
 """
 
 import json
+import logging
 import time
 
 import requests
@@ -33,7 +34,10 @@ PUBLISHING_LIMIT = 9
 DAY = 24 * 3600.0
 BLOCKED = 368
 DUPLICATE = 506
+PAGE_CAP = 20  # pages of a paged edge read at most (pages(): listening)
 UNKNOWN_WAIT = 3600.0  # a rate limit whose wait the headers do not say: the next run
+
+logger = logging.getLogger(__name__)
 
 
 class Duplicate(Rejected):
@@ -56,6 +60,20 @@ class Graph:
 
     def post(self, path, **params) -> dict:
         return self._request("POST", path, params)
+
+    def pages(self, path, max_pages=PAGE_CAP, **params):
+        """Every item of a paged edge, page after page: the next page is asked for with
+        `paging.cursors.after` while the answer has `paging.next`
+        (https://developers.facebook.com/docs/graph-api/results), at most `max_pages`."""
+        for _ in range(max_pages):
+            found = self.get(path, **params)
+            yield from found.get("data") or []
+            paging = found.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not (paging.get("next") and after):
+                return
+            params = {**params, "after": after}
+        logger.warning("%s: read only the first %d pages of %s", self.name, max_pages, path)
 
     def _request(self, method, path, params) -> dict:
         # The token goes in the query of a GET and the form body of a POST (both
