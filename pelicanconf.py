@@ -77,6 +77,7 @@ PLUGINS = [
     "parallel",  # converts Markdown on every core before Pelican reads the posts
     "feeds",
     "announce",
+    "listen",  # LISTEN_SHOW_REPLIES: each post's public replies under it (off by default)
     "events",
     "brochures",
     "sitemaps",  # sitemap.xml for search engines: every page that may be indexed

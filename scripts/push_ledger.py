@@ -1,6 +1,7 @@
 """Commit the announce ledger and push it, for the scheduled Publish workflow.
 
   python scripts/push_ledger.py [--ledger content/announce-ledger.jsonl]
+                                [--also content/listen-state.jsonl]
                                 [--remote origin] [--branch main] [--attempts 5]
 
 The ledger is how the next run knows which posts were already announced, so it must
@@ -45,12 +46,14 @@ def git(*args: str, check=True, quiet=False) -> subprocess.CompletedProcess:
 def ledger_paths(ledger: Path) -> list[str]:
     """The ledger and the old .json ledger beside it, the ones git can add: on disk, or
     tracked (a deleted file is staged as a deletion)."""
-    paths = []
-    for path in dict.fromkeys([ledger, ledger.with_suffix(".json")]):
-        tracked = git("ls-files", "--", str(path)).stdout.strip()
-        if path.exists() or tracked:
-            paths.append(str(path))
-    return paths
+    return [
+        p for path in dict.fromkeys([ledger, ledger.with_suffix(".json")]) for p in present(path)
+    ]
+
+
+def present(path: Path) -> list[str]:
+    """[path] if git can add it (on disk, or tracked: a deletion), else []."""
+    return [str(path)] if path.exists() or git("ls-files", "--", str(path)).stdout.strip() else []
 
 
 def commit(paths: list[str]) -> str | None:
@@ -134,12 +137,16 @@ def fail(reason: str, args, commit: str | None = None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ledger", default="content/announce-ledger.jsonl", type=Path)
+    also = "another append-only file to commit with it (the listen state)"
+    parser.add_argument("--also", action="append", default=[], type=Path, help=also)
     parser.add_argument("--remote", default="origin")
     parser.add_argument("--branch", default="main")
     parser.add_argument("--attempts", default=5, type=int)
     args = parser.parse_args(argv)
     try:
-        committed = commit(ledger_paths(args.ledger))
+        committed = commit(
+            ledger_paths(args.ledger) + [p for a in args.also for p in ledger_paths(a)]
+        )
     except GitError as err:
         fail(f"`git {err}` failed before pushing", args)
     if not committed:

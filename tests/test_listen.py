@@ -4,14 +4,18 @@ once each, questions first; an answered question drops to "answered"; a deleted 
 disappears; nothing a reader wrote is committed, and no token reaches any file."""
 
 import csv
+import email
 import io
 import json
 import subprocess
 import sys
 from datetime import UTC, datetime
+from email import policy
 
 from announce_fixtures import mastodon_env
-from announce_helpers import clean_env, since
+from announce_helpers import SITEURL, clean_env, since
+from axe_playwright_python.sync_playwright import Axe
+from test_listen_report import WCAG_TAGS, open_page
 
 
 def listen(ws, env, *extra):
@@ -29,6 +33,26 @@ def announced(ws, mastodon):
     ledger = ws.read_ledger()
     sent = [ledger.status([p], "mastodon").line for p in ledger.posts()]
     return env, [line["remote_id"] for line in sent if line.get("state") == "sent"]
+
+
+def axe_passes(browser, path, html):
+    """No WCAG failure axe-core finds in the page as Chromium opens it."""
+    path.write_text(html, encoding="utf-8")
+    context, tab, _ = open_page(browser, path, viewport={"width": 375, "height": 900})
+    try:
+        results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.response["passes"], "axe ran no checks"
+        assert not results.response["violations"], results.generate_report()
+    finally:
+        context.close()
+
+
+def post_path(ws, remote_id):
+    """The site path of the post announced as `remote_id` on Mastodon."""
+    ledger = ws.read_ledger()
+    (post,) = [p for p in ledger.posts()
+               if ledger.status([p], "mastodon").line.get("remote_id") == remote_id]  # fmt: skip
+    return ledger.details(post)["path"]
 
 
 def say(mastodon, who, text, reply_to=None):
@@ -109,10 +133,7 @@ def test_the_report_counts_what_each_post_achieved_and_its_visits(ws, mastodon):
     say(mastodon, "ann", "@riverside When does it start?", remote[0])
     mastodon.api("POST", f"/api/v1/statuses/{remote[0]}/favourite", token=mastodon.tokens["bob"])
     assert listen(ws, env).returncode == 0
-    ledger = ws.read_ledger()
-    line = next(ledger.status([p], "mastodon").line for p in ledger.posts()
-                if ledger.status([p], "mastodon").line.get("remote_id") == remote[0])  # fmt: skip
-    path = ledger.details(line["post"])["path"]
+    path = post_path(ws, remote[0])
     day = datetime.now(UTC).strftime("%d/%b/%Y")
     ua = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
     log = ws.tmp / "access.log"
@@ -136,3 +157,70 @@ def test_the_report_counts_what_each_post_achieved_and_its_visits(ws, mastodon):
     assert row["Visits to the post from Mastodon"] == "1"
     page = next(ws.state.glob("report-*.html")).read_text()
     assert "203.0.113" not in page + table and mastodon.token not in page + table
+
+
+def test_public_replies_show_under_the_post_and_go_when_deleted_or_hidden(ws, mastodon, browser):
+    since(ws, ANNOUNCE_CHANNELS={"mastodon": {"type": "mastodon"}},
+          PLUGINS=["feeds", "announce", "listen"], LISTEN_SHOW_REPLIES=True)  # fmt: skip
+    env, remote = announced(ws, mastodon)
+    ann = say(mastodon, "ann", "Will there be a session in half term?", remote[0])
+    say(mastodon, "riverside", "@ann Yes: Tuesday at 10.", ann)
+    carol = say(mastodon, "carol", "<script>alert(1)</script> Great!", remote[0])
+    assert listen(ws, env).returncode == 0
+    path = post_path(ws, remote[0])
+
+    def page(output=None):
+        site = ws.build(env)
+        if output is not None:
+            output.append(site.output)
+        return (site.output / path.strip("/") / "index.html").read_text()
+
+    output = []
+    shown = page(output)
+    assert "Replies on Mastodon" in shown
+    assert "Will there be a session in half term?" in shown
+    assert "Yes: Tuesday at 10." in shown and "(the library)" in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Great!" in shown and "<script>" not in shown
+    assert shown.index("half term") < shown.index("Tuesday at 10") < shown.index("Great!")
+    # Checked as a reader's browser shows it, with the site's own stylesheet.
+    axe_passes(browser, output[0] / "replies.html", shown.replace(SITEURL, output[0].as_uri()))
+    # A person asks for their reply to go: its link in LISTEN_HIDDEN.
+    carol_url = json.loads((ws.state / "replies.json").read_text())["posts"][path]["mastodon"]
+    carol_url = next(r["url"] for r in carol_url["replies"] if r["id"] == carol)
+    (ws.content / "replies-hidden.txt").write_text(f"# asked by email, 2 Dec\n{carol_url}\n")
+    ws.write_settings({"ANNOUNCE_SINCE": "2026-01-20", "PLUGINS": ["feeds", "announce", "listen"],
+                       "ANNOUNCE_CHANNELS": {"mastodon": {"type": "mastodon"}},
+                       "LISTEN_SHOW_REPLIES": True,
+                       "LISTEN_HIDDEN": str(ws.content / "replies-hidden.txt")})  # fmt: skip
+    shown = page()
+    assert "Great!" not in shown and "half term" in shown
+    # Ann deletes her reply: at the next listen and build it goes, and the answer to it.
+    mastodon.api("DELETE", f"/api/v1/statuses/{ann}", token=mastodon.tokens["ann"])
+    assert listen(ws, env).returncode == 0
+    shown = page()
+    assert "half term" not in shown and "Tuesday at 10" not in shown
+    assert "Replies on Mastodon" not in shown
+
+
+def test_the_inbox_is_emailed_only_when_something_is_new(ws, mastodon, smtp_server):
+    mail_env = {"EMAIL_SMTP_HOST": "127.0.0.1", "EMAIL_SMTP_PORT": str(smtp_server.port),
+                "EMAIL_SMTP_USER": "library", "EMAIL_SMTP_PASSWORD": "smtp-secret-pass",
+                "EMAIL_FROM": "news@riverside.example", "EMAIL_TO": "readers@riverside.example",
+                "SSL_CERT_FILE": smtp_server.cert}  # fmt: skip
+    since(ws, ANNOUNCE_CHANNELS={"mastodon": {"type": "mastodon"}, "email": {"type": "email"}},
+          LISTEN_EMAIL_TO="enquiries@riverside.example")  # fmt: skip
+    env, remote = announced(ws, mastodon)
+    sent_before = len(smtp_server.messages)  # the posts' own announcements
+    say(mastodon, "ann", "Where do I return books after 6pm?", remote[0])
+    proc = listen(ws, {**env, **mail_env})
+    assert proc.returncode == 0, proc.output
+    assert "emailed to enquiries@riverside.example" in proc.output
+    assert len(smtp_server.messages) == sent_before + 1
+    message = email.message_from_bytes(smtp_server.messages[-1], policy=policy.default)
+    assert message["To"] == "enquiries@riverside.example"
+    assert "1 new reply and mentions, 1 asking something" in message["Subject"]
+    assert "Where do I return books after 6pm?" in message.get_body(("plain",)).get_content()
+    assert "smtp-secret-pass" not in smtp_server.messages[-1].decode("utf-8", "replace")
+    # Nothing new: no second email.
+    assert listen(ws, {**env, **mail_env}).returncode == 0
+    assert len(smtp_server.messages) == sent_before + 1

@@ -113,6 +113,22 @@ def test_ledger_lines_from_both_clones_are_merged(repos):
     assert "Announce ledger: record what was sent" in log
 
 
+def test_the_listen_state_is_committed_and_merged_with_the_ledger(repos):
+    state = "content/listen-state.jsonl"
+    b_line, a_line = '{"t": "2", "gone": "mastodon:2"}', '{"t": "1", "answered": "mastodon:1"}'
+    (repos.b / state).write_text(b_line + "\n")
+    repos.commit(repos.b, "B listens")
+    repos.git(repos.b, "push", "--quiet", "origin", "HEAD:main")
+    (repos.a / state).write_text(a_line + "\n")
+    repos.append(repos.a, '{"post": "a-side", "channel": "x"}')
+
+    proc = repos.push_ledger(repos.a, "--also", state)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert set(repos.origin_file(state).splitlines()) == {a_line, b_line}
+    assert '{"post": "a-side", "channel": "x"}' in repos.origin_file(LEDGER)
+
+
 def test_deleted_old_ledger_is_committed_too(repos):
     old = repos.a / "content" / "announce-ledger.json"
     old.write_text("{}\n")
@@ -182,13 +198,20 @@ def test_no_secret_is_written_into_a_script(steps):
         assert "${{ secrets." not in step.get("run", ""), step.get("name")
 
 
-def test_channel_secrets_reach_the_announce_step_only(steps):
+def test_channel_secrets_reach_the_announce_and_listen_steps_only(steps):
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     (announce,) = [step for step in steps if runs(step, "make announce")]
     assert set(CHANNEL_SECRETS) <= set(announce["env"])
     for key in CHANNEL_SECRETS:
         assert announce["env"][key] == f"${{{{ secrets.{key} }}}}"
-    others = [step for step in steps if step is not announce]
+    # Listening reads: no key of a channel it cannot read (webhooks, X), and a failure
+    # never stops publishing.
+    (listen,) = [step for step in steps if runs(step, "make listen")]
+    keys = {k for k in CHANNEL_SECRETS if k in listen["env"]}
+    assert keys and not {k for k in keys if k.startswith(("WEBHOOK_", "X_"))}
+    assert "MASTODON_ACCESS_TOKEN" in keys and "THREADS_TOKEN" in keys
+    assert listen["continue-on-error"] is True
+    others = [step for step in steps if step not in (announce, listen)]
     others += [workflow, *workflow["jobs"].values()]  # workflow- and job-level env
     for holder in others:
         env = holder.get("env") or {}
@@ -208,6 +231,10 @@ def test_steps_run_separately_and_the_ledger_is_pushed_after_announcing(steps):
     assert [index[c] for c in order] == sorted(index.values())
     (push,) = [step for step in steps if runs(step, "scripts/push_ledger.py")]
     assert steps.index(push) > index["make announce"]
+    assert "--also content/listen-state.jsonl" in push["run"]
+    # The replies shown under posts are read before the build that shows them.
+    listen = next(i for i, s in enumerate(steps) if runs(s, "make listen"))
+    assert index["make check"] < listen < index["make build-publish"]
     announce = steps[index["make announce"]]
     assert "always()" in push["if"] and f"steps.{announce['id']}.outcome" in push["if"]
 

@@ -31,6 +31,9 @@ VERSION = 1
 # Receivers take the Pelican object and `generators=` (this build's), and return the
 # datetime (aware) at which a page of theirs will need rebuilding, or None.
 valid_until = signal("incremental_valid_until")
+# Receivers take the settings and return the paths of files outside the content folder
+# that the build reads (listen: the replies shown under posts), to fingerprint too.
+more_inputs = signal("incremental_inputs")
 
 
 def record_path(settings) -> str:
@@ -40,6 +43,13 @@ def record_path(settings) -> str:
 def inputs(settings, site_key: str) -> str:
     h = hashlib.blake2b(site_key.encode(), digest_size=16)
     _walk(settings["PATH"], h, skip=())
+    for _, paths in more_inputs.send(settings):
+        for path in sorted(paths or ()):
+            try:
+                st = os.stat(path)
+                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+            except OSError:
+                h.update(f"{path}\0missing\n".encode())
     return h.hexdigest()
 
 

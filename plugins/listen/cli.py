@@ -21,7 +21,7 @@ from announce.lock import Busy, run_lock
 from announce.redact import Redactor
 from pelican.settings import read_settings
 
-from . import inbox
+from . import inbox, mail, replies
 from .config import SettingsError, read_config
 from .listen import listen, remember
 from .state import State
@@ -72,10 +72,22 @@ def run(settings, config, listen_config, ledger, environ, now, redactor) -> int:
     heard.problems = [redactor.text(problem) for problem in heard.problems]
     texts = remember(os.path.join(config.state_dir, "listen-texts.json"), heard, state, now,
                      listen_config.days)  # fmt: skip
+    shown = replies.path_of(config.state_dir)
+    replies.save(shown, replies.conversations(heard.threads, replies.load(shown)))
     found = inbox.entries(state, texts, ledger, heard.new, now, listen_config.days)
     page = os.path.join(config.state_dir, "inbox.html")
+    site = settings.get("SITENAME", "")
+    html = inbox.render(found, heard.problems, site, now)
     with open(page, "w", encoding="utf-8") as f:
-        f.write(inbox.render(found, heard.problems, settings.get("SITENAME", ""), now))
+        f.write(html)
+    if listen_config.email_to and any(entry.new for entry in found):
+        message = mail.compose(found, inbox.summary(found, heard.problems), html, "",
+                               listen_config.email_to, site)  # fmt: skip
+        problem = mail.send(config, environ, message)
+        if problem:
+            heard.problems.append(redactor.text(problem))
+        else:
+            logger.info("listen: the inbox was emailed to %s", listen_config.email_to)
     for problem in heard.problems:
         logger.warning("listen: %s", problem)
     logger.info("listen: %s.\nlisten: the inbox is %s", inbox.summary(found, heard.problems),

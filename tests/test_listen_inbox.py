@@ -1,0 +1,82 @@
+"""The staff inbox page: questions first, everything a reader wrote escaped, no request
+to anywhere, and no WCAG failure that axe-core finds in Chromium."""
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from bs4 import BeautifulSoup
+from test_listen_report import WCAG_TAGS, open_page
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+from listen.inbox import Entry, render, summary  # noqa: E402
+from listen.question import is_question  # noqa: E402
+
+NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+
+
+def entry(n, text, question=False, answered=False, new=True, about="Rhyme Time returns"):
+    return Entry(key=f"mastodon:{n}", network="Mastodon", author=f"@reader{n}@example.social",
+                 text=text, created=NOW - timedelta(hours=n), url=f"https://example.social/@r/{n}",
+                 about=about, about_url="https://riverside.example/news/rhyme/",
+                 question=question, answered=answered, new=new, public=True)  # fmt: skip
+
+
+ENTRIES = [
+    entry(1, "Lovely, thank you!"),
+    entry(2, "Is the library open on Sunday?", question=True),
+    entry(3, "<img src=https://tracker.example/p.gif> <b>bold</b>", about=""),
+    entry(4, "Can I renew by phone?", question=True, answered=True, new=False),
+]
+
+
+@pytest.fixture
+def page():
+    return render(
+        ENTRIES, ["facebook: not read this time: the token expired"], "Riverside <Libraries>", NOW
+    )
+
+
+def test_questions_come_first_and_everything_is_escaped(page):
+    soup = BeautifulSoup(page, "html.parser")
+    headings = [h.get_text() for h in soup.find_all("h2")]
+    assert headings == [
+        "Not read this time",
+        "Questions waiting for an answer (1)",
+        "Other replies and mentions (2)",
+        "Answered by the library (1)",
+    ]
+    assert not soup.find(["img", "script", "b", "link", "iframe"])
+    assert "&lt;img src=https://tracker.example/p.gif&gt;" in page
+    assert "Riverside &lt;Libraries&gt;" in page
+    assert summary(ENTRIES, []) == (
+        "3 new since the last run (1 question); 1 question waiting for an answer in all"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [("Is the library open on Sunday?", True), ("when does it start", True),
+     ("Can I book a computer", True), ("Thank you, lovely session", False),
+     ("The bookshop was great", False), ("¿Abren el domingo?", True)],
+)  # fmt: skip
+def test_a_question_is_flagged(text, asks):
+    assert is_question(text) is asks
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_wcag_violations(browser, page, tmp_path, width):
+    path = tmp_path / "inbox.html"
+    path.write_text(page, encoding="utf-8")
+    context, tab, requests = open_page(browser, path, viewport={"width": width, "height": 900})
+    try:
+        results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.response["passes"], "axe ran no checks"
+        assert not results.response["violations"], results.generate_report()
+        assert not [u for u in requests if not u.startswith(("data:", "file:"))]
+        overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+    finally:
+        context.close()
