@@ -80,3 +80,23 @@ def test_axe_finds_no_wcag_violations(browser, page, tmp_path, width):
         assert overflow <= 0
     finally:
         context.close()
+
+
+def test_a_build_with_nothing_to_do_notices_new_replies(tmp_path, monkeypatch):
+    import listen
+    from blinker import signal
+    from incremental import unchanged
+
+    (tmp_path / "content").mkdir()
+    shown, hidden = tmp_path / "replies.json", tmp_path / "replies-hidden.txt"
+    shown.write_text('{"version": 1, "posts": {}}')
+    monkeypatch.setattr(listen, "_site", {"file": str(shown), "hidden": str(hidden)})
+    signal("incremental_inputs").connect(listen.inputs)
+    settings = {"PATH": str(tmp_path / "content")}
+    before = unchanged.inputs(settings, "site")
+    assert unchanged.inputs(settings, "site") == before
+    shown.write_text('{"version": 1, "posts": {"/news/x/": {}}}')  # a make listen
+    after = unchanged.inputs(settings, "site")
+    assert after != before
+    hidden.write_text("https://example.social/@ann/1\n")  # a reply taken down
+    assert unchanged.inputs(settings, "site") != after
