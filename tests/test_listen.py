@@ -76,7 +76,7 @@ def test_replies_and_mentions_reach_the_inbox_once_questions_first(ws, mastodon)
     ann = say(mastodon, "ann", "@riverside Is the library open on Sunday afternoons", post)
     bob = say(mastodon, "bob", "@riverside Lovely <b>news</b> <img src=https://x.example/a.png>",
               post)  # fmt: skip
-    say(mastodon, "carol", "@riverside can I renew a book by phone?")
+    carol = say(mastodon, "carol", "@riverside can I renew a book by phone?")
 
     first = listen(ws, env)
     assert first.returncode == 0, first.output
@@ -103,6 +103,10 @@ def test_replies_and_mentions_reach_the_inbox_once_questions_first(ws, mastodon)
     assert "Is the library open on Sunday" in answered
     assert not any("Lovely news" in text for text in found.values())
     assert "1 question waiting" in second.output  # Carol's
+    # The library answers Carol under her post: her question drops too.
+    say(mastodon, "riverside", "@carol Yes: call 01234 567890.", carol)
+    third = listen(ws, env)
+    assert "0 questions waiting for an answer in all" in third.output, third.output
 
     # The committed state holds no one's words and no token; neither does the inbox.
     state = (ws.content / "listen-state.jsonl").read_text()

@@ -15,7 +15,7 @@ from announce.ledger import SENT, parse_time
 from . import question
 from .config import READABLE
 from .networks import reader_for
-from .networks.base import Counts, Item
+from .networks.base import MENTION, Counts, Item
 from .state import State, key
 
 
@@ -98,6 +98,7 @@ def listen(config, listen_config, ledger, environ, now: datetime, state: State) 
             heard.mentions.append(item)
             _note(state, item, "", words, heard)
         state.move_cursor(channel_config.name, mentions.cursor)
+        _answered_mentions(reader, channel_config.name, state, since, heard)
     return heard
 
 
@@ -122,6 +123,23 @@ def _read_thread(reader, thread, state, words, heard):
         if ours and item_key not in live:
             state.mark_gone(item_key)
     state.record_counts(thread.post_id, thread.channel, _counts(thread.counts))
+
+
+def _answered_mentions(reader, channel, state, since, heard):
+    """A mention the library has replied to (on the network, under the mention) drops
+    to answered: each one still open from the last LISTEN_DAYS is looked at once a run."""
+    for item_key, line in list(state.items.items()):
+        open_mention = (line.get("channel") == channel and line.get("kind") == MENTION
+                        and not line.get("by_library") and item_key not in state.answered
+                        and not state.is_gone(item_key))  # fmt: skip
+        if not open_mention or datetime.fromisoformat(line["created"]) < since:
+            continue
+        try:
+            under = reader.replies(item_key[len(channel) + 1 :])
+        except AnnounceError:
+            continue  # deleted, or not readable now: looked at again next run
+        if any(reply.by_library for reply in under):
+            state.mark_answered(item_key)
 
 
 def _note(state, item, post_id, words, heard):
