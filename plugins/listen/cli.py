@@ -77,7 +77,7 @@ def run(settings, config, listen_config, ledger, environ, now, redactor) -> int:
     found = inbox.entries(state, texts, ledger, heard.new, now, listen_config.days)
     page = os.path.join(config.state_dir, "inbox.html")
     site = settings.get("SITENAME", "")
-    html = inbox.render(found, heard.problems, site, now)
+    html = inbox.render(found, heard.problems, site, now, settings.get("TIMEZONE", "UTC"))
     with open(page, "w", encoding="utf-8") as f:
         f.write(html)
     if listen_config.email_to and any(entry.new for entry in found):

@@ -5,6 +5,7 @@ each. Everything a reader wrote is escaped: no markup, no pictures, no remote re
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -75,7 +76,7 @@ def summary(found: list[Entry], problems: list[str]) -> str:
         f"{_questions(len(waiting))} waiting for an answer in all"
     )
     if problems:
-        text += f"; {len(problems)} could not be read (see the inbox)"
+        text += f"; {len(problems)} part{'s' * (len(problems) != 1)} could not be read"
     return text
 
 
@@ -91,8 +92,10 @@ _ENV = jinja2.Environment(
 )
 
 
-def render(found, problems, site_name: str, now: datetime) -> str:
+def render(found, problems, site_name: str, now: datetime, zone: str = "UTC") -> str:
+    """The page, times in the site's TIMEZONE (`zone`)."""
+    tz = ZoneInfo(zone or "UTC")
     return _ENV.get_template("inbox.html").render(
-        groups=groups(found), problems=problems, site_name=site_name, now=now,
-        summary=summary(found, problems),
+        groups=groups(found), problems=problems, site_name=site_name, now=now.astimezone(tz),
+        summary=summary(found, problems), local=lambda moment: moment.astimezone(tz),
     )  # fmt: skip
