@@ -4,15 +4,18 @@ delete, and the reader reads it all back through the announce channel's own clie
 
 import sys
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT
+from servers import free_port
 
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from announce.channels.bluesky import BlueskyChannel  # noqa: E402
 from announce.config import DEFAULTS, read_config  # noqa: E402
-from announce.errors import Rejected  # noqa: E402
+from announce.errors import NetworkError, Rejected  # noqa: E402
+from atproto import models  # noqa: E402
 from listen.networks import bluesky  # noqa: E402
 from listen.networks.base import MENTION, REPLY, Counts  # noqa: E402
 from listen.networks.bluesky import BlueskyReader  # noqa: E402
@@ -198,3 +201,63 @@ def test_a_post_that_is_not_there_is_refused(net, library, reader):
     with pytest.raises(Rejected, match="bluesky: Bluesky refused it"):
         reader.replies(missing)
     assert reader.counts(missing) == Counts()
+
+
+def test_a_bad_cursor_reads_the_last_30_days_again(net, library, reader, caplog):
+    cat = net.account("cat")
+    mention = cat.post(f"Hello @{library.handle}", mention=library)
+    net.settle()
+    read = reader.mentions("not a time")
+    assert [i.id for i in read.items] == [mention["uri"]] and read.cursor != "not a time"
+    assert "the mentions cursor 'not a time' is not a time" in caplog.text
+
+
+def test_an_unreachable_network_is_a_network_error(net, library, reader):
+    reader.channel.client.update_base_url(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(NetworkError, match="bluesky: could not reach"):
+        reader.replies(f"at://{library.did}/app.bsky.feed.post/3l2aaaaaaaaaa")
+    with pytest.raises(NetworkError):
+        reader.mentions(None)
+
+
+# -- what the AppView can send but this one does not make ----------------------------------
+
+
+def test_blocked_and_not_found_replies_are_kept_hidden_without_text():
+    """Older AppViews put a blockedPost or notFoundPost where a reply was; such a reply
+    stays in the list, hidden, dated by its record key, so staff's copy can be hidden."""
+    root = "at://did:plc:library/app.bsky.feed.post/3l2aaaaaaaaaa"
+    blocked = "at://did:plc:ann/app.bsky.feed.post/3mabcdefghijk"
+    gone = "at://did:plc:bob/app.bsky.feed.post/3mabcdefgzijk"
+    defs = models.AppBskyFeedDefs
+    author = models.AppBskyActorDefs.ProfileViewBasic(did="did:plc:library", handle="lib.test")
+    record = models.AppBskyFeedPost.Record(text="Rhyme Time", created_at="2026-02-01T09:00:00Z")
+    post = defs.PostView(
+        uri=root, cid="c", author=author, record=record, indexed_at="2026-02-01T09:00:00Z"
+    )
+    thread = defs.ThreadViewPost(
+        post=post,
+        replies=[
+            defs.BlockedPost(
+                uri=blocked, blocked=True, author=defs.BlockedAuthor(did="did:plc:ann")
+            ),
+            defs.NotFoundPost(uri=gone, not_found=True),
+        ],
+    )
+    answer = models.AppBskyFeedGetPostThread.Response(thread=thread)
+    client = SimpleNamespace(
+        app=SimpleNamespace(
+            bsky=SimpleNamespace(feed=SimpleNamespace(get_post_thread=lambda p: answer))
+        )
+    )
+    channel = SimpleNamespace(
+        name="bluesky", client=client, did="did:plc:library", _call=lambda f, *a: f(*a)
+    )
+
+    items = BlueskyReader(channel).replies(root)
+
+    assert [(i.id, i.author, i.text, i.hidden, i.labels) for i in items] == [
+        (blocked, "did:plc:ann", "", True, ("blocked",)),
+        (gone, "did:plc:bob", "", True, ("not found",)),
+    ]
+    assert {i.parent for i in items} == {root} and items[0].created < items[1].created

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 THREAD_DEPTH = 1000  # the most getPostThread gives: every reply, at any depth
 PAGE_SIZE = 100  # notifications per page (the most the AppView gives)
-MAX_PAGES = 10  # pages of notifications read in one run; the rest waits for the next
+MAX_PAGES = 10  # pages of notifications read in one run; older ones are skipped, logged
 FIRST_RUN = timedelta(days=30)  # how far back the first run reads mentions
 HIDING_LABELS = {"!hide", "!takedown", "!suspend"}  # labels that hide a post from everyone
 MENTION_REASONS = ("mention", "quote")  # a reply is read from its thread, by replies()
@@ -108,8 +108,8 @@ class BlueskyReader(Reader):
         """Mentions and quotes of the library's account indexed after `cursor` (the
         newest indexedAt seen by the last run), newest pages first, at most MAX_PAGES
         pages. A mention inside a thread the library started is left to replies()."""
-        since = self._since(cursor)
-        newest, items, page = cursor, [], None
+        since, newest = self._since(cursor)
+        items, page = [], None
         for _ in range(MAX_PAGES):
             notes, page = self._notifications(page)
             fresh = [n for n in notes if _parse_time(n.indexed_at) > since]
@@ -128,10 +128,11 @@ class BlueskyReader(Reader):
         items.sort(key=lambda item: (item.created, item.id))
         return Mentions(items=items, cursor=newest)
 
-    def _since(self, cursor: str | None) -> datetime:
+    def _since(self, cursor: str | None) -> tuple[datetime, str | None]:
+        """The time to read mentions after, and the cursor to give back if none is newer."""
         if cursor:
             try:
-                return _parse_time(cursor)
+                return _parse_time(cursor), cursor
             except ValueError:
                 logger.warning(
                     "%s: the mentions cursor %r is not a time; reading the last %d days",
@@ -139,7 +140,7 @@ class BlueskyReader(Reader):
                     cursor,
                     FIRST_RUN.days,
                 )
-        return datetime.now(UTC) - FIRST_RUN
+        return datetime.now(UTC) - FIRST_RUN, None
 
     def _notifications(self, page):
         answer = self._call(
