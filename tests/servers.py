@@ -329,10 +329,11 @@ class BskyAccount:
         made = self.xrpc("com.atproto.repo.createRecord", body)
         return {"uri": made["uri"], "cid": made["cid"]}
 
-    def post(self, text, reply_to=None, root=None, mention=None, quote=None):
+    def post(self, text, reply_to=None, root=None, mention=None, quote=None, created=None):
         """A post; `reply_to`/`root` are {"uri", "cid"} (root defaults to reply_to);
-        `mention` is an account whose @handle in `text` becomes a mention facet."""
-        record = {"text": text}
+        `mention` is an account whose @handle in `text` becomes a mention facet;
+        `created` an ISO date the post claims (as a device with a wrong clock would)."""
+        record = {"text": text, **({"createdAt": created} if created else {})}
         if reply_to:
             record["reply"] = {"root": root or reply_to, "parent": reply_to}
         if mention:
