@@ -297,6 +297,12 @@ class BskyNetwork:
         )
         return BskyAccount(self, handle, made["did"], made["accessJwt"])
 
+    def ref(self, uri):
+        """{"uri", "cid"} of the record `uri` (something to reply to, like or quote)."""
+        _, _, repo, collection, rkey = uri.split("/")
+        query = f"?repo={repo}&collection={collection}&rkey={rkey}"
+        return {"uri": uri, "cid": xrpc(self.url, "com.atproto.repo.getRecord", query=query)["cid"]}
+
     def close(self):
         try:
             if self.process.poll() is None:

@@ -3,7 +3,6 @@
 delete, and the reader reads it all back through the announce channel's own client."""
 
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -16,6 +15,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from announce.channels.bluesky import BlueskyChannel  # noqa: E402
 from announce.config import DEFAULTS, read_config  # noqa: E402
 from announce.errors import NetworkError, Rejected  # noqa: E402
+from announce.post import Post  # noqa: E402
 from atproto import models  # noqa: E402
 from listen.networks import bluesky  # noqa: E402
 from listen.networks.base import MENTION, REPLY, Counts  # noqa: E402
@@ -42,7 +42,7 @@ def reader(net, library, tmp_path):
         "BLUESKY_APP_PASSWORD": net.password,
         "BLUESKY_SERVICE": net.url,
     }
-    channel = BlueskyChannel(replace(config), settings, environ)
+    channel = BlueskyChannel(config, settings, environ)
     channel.validate()
     channel.connect()
     return BlueskyReader(channel)
@@ -80,6 +80,33 @@ def test_replies_at_every_depth_once_each_oldest_first(net, library, reader):
     assert items[0].created.tzinfo is not None and not items[0].hidden
     assert items[0].network == "bluesky" and items[0].channel == "bluesky"
     assert reader.account() == f"@{library.handle}"
+
+
+def test_the_ledger_remote_id_of_a_sent_announcement_is_what_replies_read(net, reader):
+    """What BlueskyChannel.send records (Receipt.remote_id, the at:// URI) is the id
+    the reader is given."""
+    channel, ann = reader.channel, net.account("ann")
+    post = Post(
+        id="tag:riverside,2026:rhyme",
+        source="content/posts/rhyme.md",
+        url="https://www.riverside-libraries.example/news/2026/rhyme/",
+        title="Rhyme Time returns",
+        summary="Songs and rhymes for under-fives.",
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        lang="en",
+    )
+    message = channel.compose(post)
+    channel.prepare(message, post)
+    receipt = channel.send(message, post, media=None)
+    assert receipt.remote_id.startswith(f"at://{channel.did}/app.bsky.feed.post/")
+    net.settle()
+    reply = ann.post("Can grandparents come?", reply_to=net.ref(receipt.remote_id))
+    net.settle()
+
+    (item,) = reader.replies(receipt.remote_id)
+
+    assert item.id == reply["uri"] and item.post == receipt.remote_id
+    assert reader.counts(receipt.remote_id).replies == 1
 
 
 def test_mentions_once_then_only_newer_ones(net, library, reader):
