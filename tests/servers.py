@@ -204,7 +204,8 @@ class Postgres:
 
     def _run(self, program, *args):
         command = [*self.as_user, str(self.bin / program), *map(str, args)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=120)
+        # From its own folder: the postgres user may not enter the checkout.
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=120, cwd=self.dir)
 
     def close(self):
         self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", self.data)
