@@ -213,7 +213,8 @@ class Postgres:
 
     def _run(self, program, *args):
         command = [*self.as_user, str(self.bin / program), *map(str, args)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=120)
+        # From its own folder: the postgres user may not enter the checkout.
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=120, cwd=self.dir)
 
     def close(self):
         self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", self.data)
@@ -306,6 +307,12 @@ class BskyNetwork:
         )
         return BskyAccount(self, handle, made["did"], made["accessJwt"])
 
+    def ref(self, uri):
+        """{"uri", "cid"} of the record `uri` (something to reply to, like or quote)."""
+        _, _, repo, collection, rkey = uri.split("/")
+        query = f"?repo={repo}&collection={collection}&rkey={rkey}"
+        return {"uri": uri, "cid": xrpc(self.url, "com.atproto.repo.getRecord", query=query)["cid"]}
+
     def close(self):
         try:
             if self.process.poll() is None:
@@ -338,10 +345,11 @@ class BskyAccount:
         made = self.xrpc("com.atproto.repo.createRecord", body)
         return {"uri": made["uri"], "cid": made["cid"]}
 
-    def post(self, text, reply_to=None, root=None, mention=None, quote=None):
+    def post(self, text, reply_to=None, root=None, mention=None, quote=None, created=None):
         """A post; `reply_to`/`root` are {"uri", "cid"} (root defaults to reply_to);
-        `mention` is an account whose @handle in `text` becomes a mention facet."""
-        record = {"text": text}
+        `mention` is an account whose @handle in `text` becomes a mention facet;
+        `created` an ISO date the post claims (as a device with a wrong clock would)."""
+        record = {"text": text, **({"createdAt": created} if created else {})}
         if reply_to:
             record["reply"] = {"root": root or reply_to, "parent": reply_to}
         if mention:

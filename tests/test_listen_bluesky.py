@@ -3,16 +3,20 @@
 delete, and the reader reads it all back through the announce channel's own client."""
 
 import sys
-from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT
+from servers import free_port
 
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from announce.channels.bluesky import BlueskyChannel  # noqa: E402
 from announce.config import DEFAULTS, read_config  # noqa: E402
-from announce.errors import Rejected  # noqa: E402
+from announce.errors import NetworkError, Rejected  # noqa: E402
+from announce.post import Post  # noqa: E402
+from atproto import models  # noqa: E402
 from listen.networks import bluesky  # noqa: E402
 from listen.networks.base import MENTION, REPLY, Counts  # noqa: E402
 from listen.networks.bluesky import BlueskyReader  # noqa: E402
@@ -38,7 +42,7 @@ def reader(net, library, tmp_path):
         "BLUESKY_APP_PASSWORD": net.password,
         "BLUESKY_SERVICE": net.url,
     }
-    channel = BlueskyChannel(replace(config), settings, environ)
+    channel = BlueskyChannel(config, settings, environ)
     channel.validate()
     channel.connect()
     return BlueskyReader(channel)
@@ -78,6 +82,33 @@ def test_replies_at_every_depth_once_each_oldest_first(net, library, reader):
     assert reader.account() == f"@{library.handle}"
 
 
+def test_the_ledger_remote_id_of_a_sent_announcement_is_what_replies_read(net, reader):
+    """What BlueskyChannel.send records (Receipt.remote_id, the at:// URI) is the id
+    the reader is given."""
+    channel, ann = reader.channel, net.account("ann")
+    post = Post(
+        id="tag:riverside,2026:rhyme",
+        source="content/posts/rhyme.md",
+        url="https://www.riverside-libraries.example/news/2026/rhyme/",
+        title="Rhyme Time returns",
+        summary="Songs and rhymes for under-fives.",
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        lang="en",
+    )
+    message = channel.compose(post)
+    channel.prepare(message, post)
+    receipt = channel.send(message, post, media=None)
+    assert receipt.remote_id.startswith(f"at://{channel.did}/app.bsky.feed.post/")
+    net.settle()
+    reply = ann.post("Can grandparents come?", reply_to=net.ref(receipt.remote_id))
+    net.settle()
+
+    (item,) = reader.replies(receipt.remote_id)
+
+    assert item.id == reply["uri"] and item.post == receipt.remote_id
+    assert reader.counts(receipt.remote_id).replies == 1
+
+
 def test_mentions_once_then_only_newer_ones(net, library, reader):
     ann, bob, cat = net.account("ann"), net.account("bob"), net.account("cat")
     root = announce(net, library)
@@ -101,9 +132,25 @@ def test_mentions_once_then_only_newer_ones(net, library, reader):
     net.settle()
     later = reader.mentions(first.cursor)
     assert [(i.id, i.kind, i.post) for i in later.items] == [(quote["uri"], MENTION, root["uri"])]
-    assert later.cursor > first.cursor
+    assert later.cursor != first.cursor
     assert reader.mentions(later.cursor).items == []
     assert len(reader.replies(root["uri"])) == 1
+
+
+def test_a_mention_from_a_slow_clock_is_read_once(net, library, reader):
+    """The AppView dates it by its createdAt, before the last run's newest mention."""
+    ann, bob = net.account("ann"), net.account("bob")
+    ann.post(f"Hello @{library.handle}", mention=library)
+    net.settle()
+    first = reader.mentions(None)
+    slow = (datetime.now(UTC) - timedelta(minutes=10)).isoformat().replace("+00:00", "Z")
+    late = bob.post(f"@{library.handle} are you open today?", mention=library, created=slow)
+    net.settle()
+
+    second = reader.mentions(first.cursor)
+
+    assert [i.id for i in second.items] == [late["uri"]]
+    assert reader.mentions(second.cursor).items == []
 
 
 def test_mentions_page_by_page_up_to_the_cap(net, library, reader, monkeypatch, caplog):
@@ -118,7 +165,7 @@ def test_mentions_page_by_page_up_to_the_cap(net, library, reader, monkeypatch, 
     monkeypatch.setattr(bluesky, "MAX_PAGES", 2)
     capped = reader.mentions(None)
     assert [i.id for i in capped.items] == [m["uri"] for m in made[1:]]
-    assert capped.cursor == every.cursor
+    assert reader.mentions(capped.cursor).items == []  # none of them twice
     assert "more than 4 mentions since the last run" in caplog.text
 
 
@@ -198,3 +245,63 @@ def test_a_post_that_is_not_there_is_refused(net, library, reader):
     with pytest.raises(Rejected, match="bluesky: Bluesky refused it"):
         reader.replies(missing)
     assert reader.counts(missing) == Counts()
+
+
+def test_a_bad_cursor_reads_the_last_30_days_again(net, library, reader, caplog):
+    cat = net.account("cat")
+    mention = cat.post(f"Hello @{library.handle}", mention=library)
+    net.settle()
+    read = reader.mentions("not a time")
+    assert [i.id for i in read.items] == [mention["uri"]] and read.cursor != "not a time"
+    assert "the mentions cursor 'not a time' is not one this reader made" in caplog.text
+
+
+def test_an_unreachable_network_is_a_network_error(net, library, reader):
+    reader.channel.client.update_base_url(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(NetworkError, match="bluesky: could not reach"):
+        reader.replies(f"at://{library.did}/app.bsky.feed.post/3l2aaaaaaaaaa")
+    with pytest.raises(NetworkError):
+        reader.mentions(None)
+
+
+# -- what the AppView can send but this one does not make ----------------------------------
+
+
+def test_blocked_and_not_found_replies_are_kept_hidden_without_text():
+    """Older AppViews put a blockedPost or notFoundPost where a reply was; such a reply
+    stays in the list, hidden, dated by its record key, so staff's copy can be hidden."""
+    root = "at://did:plc:library/app.bsky.feed.post/3l2aaaaaaaaaa"
+    blocked = "at://did:plc:ann/app.bsky.feed.post/3mabcdefghijk"
+    gone = "at://did:plc:bob/app.bsky.feed.post/3mabcdefgzijk"
+    defs = models.AppBskyFeedDefs
+    author = models.AppBskyActorDefs.ProfileViewBasic(did="did:plc:library", handle="lib.test")
+    record = models.AppBskyFeedPost.Record(text="Rhyme Time", created_at="2026-02-01T09:00:00Z")
+    post = defs.PostView(
+        uri=root, cid="c", author=author, record=record, indexed_at="2026-02-01T09:00:00Z"
+    )
+    thread = defs.ThreadViewPost(
+        post=post,
+        replies=[
+            defs.BlockedPost(
+                uri=blocked, blocked=True, author=defs.BlockedAuthor(did="did:plc:ann")
+            ),
+            defs.NotFoundPost(uri=gone, not_found=True),
+        ],
+    )
+    answer = models.AppBskyFeedGetPostThread.Response(thread=thread)
+    client = SimpleNamespace(
+        app=SimpleNamespace(
+            bsky=SimpleNamespace(feed=SimpleNamespace(get_post_thread=lambda p: answer))
+        )
+    )
+    channel = SimpleNamespace(
+        name="bluesky", client=client, did="did:plc:library", _call=lambda f, *a: f(*a)
+    )
+
+    items = BlueskyReader(channel).replies(root)
+
+    assert [(i.id, i.author, i.text, i.hidden, i.labels) for i in items] == [
+        (blocked, "did:plc:ann", "", True, ("blocked",)),
+        (gone, "did:plc:bob", "", True, ("not found",)),
+    ]
+    assert {i.parent for i in items} == {root} and items[0].created < items[1].created

@@ -3,6 +3,7 @@ announced post (app.bsky.feed.getPostThread), its counts, and the mentions and q
 of the library's account (app.bsky.notification.listNotifications). The PDS passes
 these app.bsky.* calls on to the AppView, which is where threads and notifications live."""
 
+import json
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,8 +18,9 @@ logger = logging.getLogger(__name__)
 
 THREAD_DEPTH = 1000  # the most getPostThread gives: every reply, at any depth
 PAGE_SIZE = 100  # notifications per page (the most the AppView gives)
-MAX_PAGES = 10  # pages of notifications read in one run; the rest waits for the next
+MAX_PAGES = 10  # pages of notifications read in one run; older ones are skipped, logged
 FIRST_RUN = timedelta(days=30)  # how far back the first run reads mentions
+OVERLAP = timedelta(hours=1)  # how far before the last run's newest each run reads again
 HIDING_LABELS = {"!hide", "!takedown", "!suspend"}  # labels that hide a post from everyone
 MENTION_REASONS = ("mention", "quote")  # a reply is read from its thread, by replies()
 NOT_SHOWN = {
@@ -105,41 +107,42 @@ class BlueskyReader(Reader):
     # -- mentions --------------------------------------------------------------------------
 
     def mentions(self, cursor: str | None) -> Mentions:
-        """Mentions and quotes of the library's account indexed after `cursor` (the
-        newest indexedAt seen by the last run), newest pages first, at most MAX_PAGES
-        pages. A mention inside a thread the library started is left to replies()."""
-        since = self._since(cursor)
-        newest, items, page = cursor, [], None
+        """Mentions and quotes of the library's account that the last run (`cursor`) did
+        not give, newest pages first, at most MAX_PAGES pages. A mention inside a thread
+        the library started is left to replies().
+
+        The AppView dates a notification by the earlier of when it saw the post and the
+        post's own createdAt, so a post from a device whose clock is slow can arrive dated
+        before the last run: each run reads OVERLAP further back than the newest date it
+        saw and skips what the cursor says it already gave."""
+        after, seen = _decode(cursor, self.name)
+        since = after - OVERLAP if after else datetime.now(UTC) - FIRST_RUN
+        found = {}
+        for note in self._recent(since):
+            if note.uri in seen or note.reason not in MENTION_REASONS:
+                continue
+            if note.uri not in found or note.reason == "quote":  # a quote that also mentions
+                found[note.uri] = note
+        for note in found.values():
+            seen[note.uri] = note.indexed_at
+        items = [self._mention(n) for n in found.values() if not self._in_own_thread(n.record)]
+        items.sort(key=lambda item: (item.created, item.id))
+        return Mentions(items=items, cursor=_encode(after, seen))
+
+    def _recent(self, since: datetime):
+        """The notifications dated after `since`, newest first, at most MAX_PAGES pages."""
+        page = None
         for _ in range(MAX_PAGES):
             notes, page = self._notifications(page)
             fresh = [n for n in notes if _parse_time(n.indexed_at) > since]
-            for note in fresh:
-                newest = _later(newest, note.indexed_at)
-                if note.reason in MENTION_REASONS and not self._in_own_thread(note.record):
-                    items.append(self._mention(note))
+            yield from fresh
             if not page or len(fresh) < len(notes):
-                break
-        else:
-            logger.warning(
-                "%s: more than %d mentions since the last run: the older ones were not read",
-                self.name,
-                MAX_PAGES * PAGE_SIZE,
-            )
-        items.sort(key=lambda item: (item.created, item.id))
-        return Mentions(items=items, cursor=newest)
-
-    def _since(self, cursor: str | None) -> datetime:
-        if cursor:
-            try:
-                return _parse_time(cursor)
-            except ValueError:
-                logger.warning(
-                    "%s: the mentions cursor %r is not a time; reading the last %d days",
-                    self.name,
-                    cursor,
-                    FIRST_RUN.days,
-                )
-        return datetime.now(UTC) - FIRST_RUN
+                return
+        logger.warning(
+            "%s: more than %d mentions since the last run: the older ones were not read",
+            self.name,
+            MAX_PAGES * PAGE_SIZE,
+        )
 
     def _notifications(self, page):
         answer = self._call(
@@ -231,8 +234,32 @@ def _parse_time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _later(a: str | None, b: str) -> str:
-    return b if a is None or _parse_time(b) > _parse_time(a) else a
+def _decode(cursor: str | None, name: str) -> tuple[datetime | None, dict[str, str]]:
+    """The newest date the last run saw, and the mentions it gave (uri: date)."""
+    if not cursor:
+        return None, {}
+    try:
+        data = json.loads(cursor)
+        seen = {str(uri): str(date) for uri, date in data["seen"].items()}
+        return _parse_time(data["after"]), seen
+    except (ValueError, TypeError, KeyError, AttributeError):
+        logger.warning(
+            "%s: the mentions cursor %r is not one this reader made; reading the last %d days",
+            name,
+            cursor[:80],
+            FIRST_RUN.days,
+        )
+        return None, {}
+
+
+def _encode(after: datetime | None, seen: dict[str, str]) -> str | None:
+    """The cursor: the newest date seen, and the mentions given within OVERLAP of it."""
+    dates = [_parse_time(date) for date in seen.values()]
+    newest = max([after, *dates], key=lambda d: d or datetime.min.replace(tzinfo=UTC))
+    if newest is None:
+        return None
+    kept = {u: d for u, d in seen.items() if _parse_time(d) > newest - OVERLAP}
+    return json.dumps({"after": newest.isoformat(), "seen": kept}, sort_keys=True)
 
 
 def post_url(author, uri: str) -> str:
