@@ -3,6 +3,7 @@ announced post (app.bsky.feed.getPostThread), its counts, and the mentions and q
 of the library's account (app.bsky.notification.listNotifications). The PDS passes
 these app.bsky.* calls on to the AppView, which is where threads and notifications live."""
 
+import hashlib
 import json
 import logging
 from dataclasses import replace
@@ -119,12 +120,12 @@ class BlueskyReader(Reader):
         since = after - OVERLAP if after else datetime.now(UTC) - FIRST_RUN
         found = {}
         for note in self._recent(since):
-            if note.uri in seen or note.reason not in MENTION_REASONS:
+            if _token(note.uri) in seen or note.reason not in MENTION_REASONS:
                 continue
             if note.uri not in found or note.reason == "quote":  # a quote that also mentions
                 found[note.uri] = note
         for note in found.values():
-            seen[note.uri] = note.indexed_at
+            seen[_token(note.uri)] = note.indexed_at
         items = [self._mention(n) for n in found.values() if not self._in_own_thread(n.record)]
         items.sort(key=lambda item: (item.created, item.id))
         return Mentions(items=items, cursor=_encode(after, seen))
@@ -234,8 +235,14 @@ def _parse_time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _token(uri: str) -> str:
+    """A mention in the cursor, which is committed (the listen state): a hash of its
+    address, not the address, which names its author."""
+    return hashlib.blake2b(uri.encode(), digest_size=12).hexdigest()
+
+
 def _decode(cursor: str | None, name: str) -> tuple[datetime | None, dict[str, str]]:
-    """The newest date the last run saw, and the mentions it gave (uri: date)."""
+    """The newest date the last run saw, and the mentions it gave (_token: date)."""
     if not cursor:
         return None, {}
     try:
