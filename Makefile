@@ -96,7 +96,7 @@ announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: ma
 	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
 
 listen: $(VENV)/.site-installed ## Bring replies, mentions and questions back from the networks: writes .announce/inbox.html
-	PYTHONPATH=plugins $(BIN)/python -m listen listen --settings $(PUBLISHCONF)
+	PYTHONPATH=plugins $(BIN)/python -m listen listen --settings $(PUBLISHCONF) $(if $(UNATTENDED),--unattended)
 
 report: $(VENV)/.site-installed ## What the announced posts achieved, for the council: make report [FROM=2026-10-01 TO=2026-12-31] [ACCESS_LOG=/path/access.log]
 	PYTHONPATH=plugins $(BIN)/python -m listen report --settings $(PUBLISHCONF) $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(foreach log,$(ACCESS_LOG),--access-log "$(log)")

@@ -11,10 +11,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from email import policy
+from types import SimpleNamespace
 
 from announce_fixtures import mastodon_env
 from announce_helpers import SITEURL, clean_env, since
 from axe_playwright_python.sync_playwright import Axe
+from listen.state import key
 from test_listen_report import WCAG_TAGS, open_page
 
 
@@ -55,8 +57,8 @@ def post_path(ws, remote_id):
     return ledger.details(post)["path"]
 
 
-def say(mastodon, who, text, reply_to=None):
-    body = {"status": text, "visibility": "public"}
+def say(mastodon, who, text, reply_to=None, **more):
+    body = {"status": text, "visibility": "public", **more}
     if reply_to:
         body["in_reply_to_id"] = reply_to
     token = mastodon.tokens[who] if who != "riverside" else None
@@ -112,7 +114,9 @@ def test_replies_and_mentions_reach_the_inbox_once_questions_first(ws, mastodon)
     state = (ws.content / "listen-state.jsonl").read_text()
     assert "Sunday" not in state and "@ann" not in state and "renew" not in state
     lines = [json.loads(line) for line in state.splitlines()]
-    assert {line["gone"] for line in lines if "gone" in line} == {f"mastodon:{bob}"}
+    gone = SimpleNamespace(channel="mastodon", id=bob)
+    assert {line["gone"] for line in lines if "gone" in line} == {key(gone)}
+    assert bob not in state and ann not in state  # not even a reply's id
     for text in (state, (ws.state / "inbox.html").read_text(), second.output):
         assert mastodon.token not in text
 
@@ -170,6 +174,7 @@ def test_public_replies_show_under_the_post_and_go_when_deleted_or_hidden(ws, ma
     ann = say(mastodon, "ann", "Will there be a session in half term?", remote[0])
     say(mastodon, "riverside", "@ann Yes: Tuesday at 10.", ann)
     carol = say(mastodon, "carol", "<script>alert(1)</script> Great!", remote[0])
+    say(mastodon, "bob", "Spoilers for the book club pick", remote[0], spoiler_text="Book ending")
     assert listen(ws, env).returncode == 0
     path = post_path(ws, remote[0])
 
@@ -186,6 +191,9 @@ def test_public_replies_show_under_the_post_and_go_when_deleted_or_hidden(ws, ma
     assert "Yes: Tuesday at 10." in shown and "(the library)" in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Great!" in shown and "<script>" not in shown
     assert shown.index("half term") < shown.index("Tuesday at 10") < shown.index("Great!")
+    # Behind a content warning on Mastodon: for staff (the inbox), never on the site.
+    assert "Spoilers for the book club" not in shown and "Book ending" not in shown
+    assert "Content warning: Book ending" in (ws.state / "inbox.html").read_text()
     # Checked as a reader's browser shows it, with the site's own stylesheet.
     axe_passes(browser, output[0] / "replies.html", shown.replace(SITEURL, output[0].as_uri()))
     # A person asks for their reply to go: its link in LISTEN_HIDDEN.
@@ -228,3 +236,20 @@ def test_the_inbox_is_emailed_only_when_something_is_new(ws, mastodon, smtp_serv
     # Nothing new: no second email.
     assert listen(ws, {**env, **mail_env}).returncode == 0
     assert len(smtp_server.messages) == sent_before + 1
+
+
+def test_the_publish_workflow_records_nothing_new_it_cannot_deliver(ws, mastodon):
+    """`make listen UNATTENDED=1` (the workflow): no one reads an inbox made there, so
+    without LISTEN_EMAIL_TO what is new stays new for staff's own `make listen`."""
+    since(ws, ANNOUNCE_CHANNELS={"mastodon": {"type": "mastodon"}})
+    env, remote = announced(ws, mastodon)
+    say(mastodon, "ann", "Is there parking nearby?", remote[0])
+    unattended = listen(ws, env, "--unattended")
+    assert unattended.returncode == 0, unattended.output
+    assert "what is new stays new" in unattended.output
+    state = ws.content / "listen-state.jsonl"
+    lines = [json.loads(line) for line in state.read_text().splitlines()]
+    assert lines and all("counts" in line for line in lines)  # the figures only
+    assert "replies.json" in {p.name for p in ws.state.iterdir()}  # for the site's build
+    staff = listen(ws, env)
+    assert "1 new since the last run (1 question)" in staff.output, staff.output

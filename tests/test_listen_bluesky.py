@@ -305,3 +305,43 @@ def test_blocked_and_not_found_replies_are_kept_hidden_without_text():
         (gone, "did:plc:bob", "", True, ("not found",)),
     ]
     assert {i.parent for i in items} == {root} and items[0].created < items[1].created
+
+
+def test_make_listen_on_bluesky_end_to_end(ws, net, library):
+    """Announced through `make announce`, read back by `make listen`: each reply and
+    mention once, the question flagged and dropping to answered, a deletion gone."""
+    from announce_helpers import since
+    from test_listen import listen
+
+    env = {"BLUESKY_HANDLE": library.handle, "BLUESKY_APP_PASSWORD": net.password,
+           "BLUESKY_SERVICE": net.url}  # fmt: skip
+    since(ws, ANNOUNCE_CHANNELS={"bluesky": {"type": "bluesky"}})
+    ws.build(env)
+    assert ws.announce(env).returncode == 0
+    ledger = ws.read_ledger()
+    (root,) = [ledger.status([p], "bluesky").line["remote_id"] for p in ledger.posts()
+               if "Rhyme" in ledger.details(p)["title"]]  # fmt: skip
+    net.settle()
+    ann, bob = net.account("ann"), net.account("bob")
+    parent = net.ref(root)
+    question = ann.post("Do I need to book a place?", reply_to=parent)
+    thanks = bob.post("Brilliant, see you there", reply_to=parent)
+    bob.post(f"Thanks @{library.handle} for a lovely story time", mention=library)
+    net.settle()
+
+    first = listen(ws, env)
+    assert first.returncode == 0, first.output
+    assert "3 new since the last run (1 question)" in first.output, first.output
+    page = (ws.state / "inbox.html").read_text()
+    assert page.count("Do I need to book a place?") == 1 and "lovely story time" in page
+
+    library.post("No need to book: just come along.", reply_to=question, root=parent)
+    bob.delete(thanks["uri"])
+    net.settle()
+    second = listen(ws, env)
+    assert "0 new since the last run" in second.output, second.output
+    assert "0 questions waiting for an answer in all" in second.output
+    page = (ws.state / "inbox.html").read_text()
+    assert "Brilliant, see you there" not in page
+    state = (ws.content / "listen-state.jsonl").read_text()
+    assert library.handle not in state and ann.did not in state and bob.did not in state

@@ -4,6 +4,7 @@ to anywhere, and no WCAG failure that axe-core finds in Chromium."""
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -92,11 +93,86 @@ def test_a_build_with_nothing_to_do_notices_new_replies(tmp_path, monkeypatch):
     shown.write_text('{"version": 1, "posts": {}}')
     monkeypatch.setattr(listen, "_site", {"file": str(shown), "hidden": str(hidden)})
     signal("incremental_inputs").connect(listen.inputs)
-    settings = {"PATH": str(tmp_path / "content")}
-    before = unchanged.inputs(settings, "site")
-    assert unchanged.inputs(settings, "site") == before
-    shown.write_text('{"version": 1, "posts": {"/news/x/": {}}}')  # a make listen
-    after = unchanged.inputs(settings, "site")
-    assert after != before
-    hidden.write_text("https://example.social/@ann/1\n")  # a reply taken down
-    assert unchanged.inputs(settings, "site") != after
+    try:
+        settings = {"PATH": str(tmp_path / "content")}
+        before = unchanged.inputs(settings, "site")
+        assert unchanged.inputs(settings, "site") == before
+        shown.write_text('{"version": 1, "posts": {"/news/x/": {}}}')  # a make listen
+        after = unchanged.inputs(settings, "site")
+        assert after != before
+        hidden.write_text("https://example.social/@ann/1\n")  # a reply taken down
+        assert unchanged.inputs(settings, "site") != after
+    finally:
+        signal("incremental_inputs").disconnect(listen.inputs)
+
+
+class FakeLedger:
+    """One post announced on each of two channels."""
+
+    def __init__(self, channels):
+        self.channels = channels
+
+    def posts(self):
+        return ["tag:post"]
+
+    def status(self, ids, channel):
+        line = {"t": (NOW - timedelta(days=1)).isoformat(), "state": "sent",
+                "remote_id": f"{channel}-post", "remote_url": ""}  # fmt: skip
+        return SimpleNamespace(state="sent", line=line)
+
+    def details(self, post_id):
+        return {"title": "Rhyme Time", "url": "https://x.example/rhyme/", "path": "/rhyme/"}
+
+
+def test_a_bad_answer_from_one_network_never_stops_the_others(tmp_path, monkeypatch):
+    from listen import listen as module
+    from listen.config import read_config
+    from listen.networks.base import REPLY, Counts, Item, Mentions
+    from listen.state import State
+
+    class Reader:
+        def __init__(self, channel):
+            self.network, self.name, self.broken = "mastodon", channel.name, channel.broken
+
+        def replies(self, remote_id):
+            if self.broken:
+                return [{"not": "an item"}]  # a shape the kit does not expect
+            return [Item("mastodon", self.name, "7", REPLY, "@ann", "When does it open?", NOW,
+                         post=remote_id, parent=remote_id)]  # fmt: skip
+
+        def counts(self, remote_id):
+            return Counts(likes=2)
+
+        def mentions(self, cursor):
+            if self.broken:
+                raise KeyError("status")
+            return Mentions()
+
+    class Channel:
+        def __init__(self, config, settings, environ):
+            self.name, self.broken = config.name, config.name == "first"
+
+        @classmethod
+        def configured(cls, config, environ):
+            return True
+
+        def validate(self):
+            pass
+
+        def connect(self):
+            pass
+
+    channels = [SimpleNamespace(name=n, type="mastodon") for n in ("first", "second")]
+    monkeypatch.setattr(module, "TYPES", {"mastodon": Channel})
+    monkeypatch.setattr(module, "reader_for", Reader)
+    state = State(str(tmp_path / "state.jsonl"))
+    heard = module.listen(SimpleNamespace(channels=channels), read_config({}),
+                          FakeLedger(channels), {}, NOW, state)  # fmt: skip
+    assert [p.split(":")[0] for p in heard.problems] == ["first", "first"]
+    assert all("could not read (AttributeError)" in p or "(KeyError)" in p
+               for p in heard.problems)  # fmt: skip
+    assert "status" not in " ".join(heard.problems)  # nothing the network sent is quoted
+    assert len(heard.new) == 1  # the second channel was read all the same
+    assert not (tmp_path / "state.jsonl").exists()  # nothing written before the inbox
+    state.save()
+    assert State.load(str(tmp_path / "state.jsonl")).counts[("tag:post", "second")]

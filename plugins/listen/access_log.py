@@ -33,7 +33,7 @@ LINE = re.compile(
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 TIME = re.compile(r"^(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$")
 
-COUNTED_METHODS = {"GET", "HEAD"}
+COUNTED_METHODS = {"GET"}  # HEAD: monitors and link checkers, not readers
 COUNTED_STATUSES = {"200", "304"}
 
 # Robots and link-preview fetchers, by words in their user agent (lower case).
@@ -78,7 +78,6 @@ UTM_SOURCES = {
     "x": "x", "twitter": "x",
     "mastodon": "mastodon", "fediverse": "mastodon",
 }  # fmt: skip
-MASTODON_PROFILE = re.compile(r"^/@[\w.-]+(?:@[\w.-]+)?(?:/|$)")
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,9 @@ def classify(referrer: str, target: str = "", mastodon_hosts=(), site_hosts=()) 
     for domain, network in REFERRERS.items():
         if _under(host, domain):
             return network
-    if host in _hosts(mastodon_hosts) or MASTODON_PROFILE.match(urlsplit(referrer).path):
+    # Mastodon servers are many: the library's own (and utm_source=mastodon above). An
+    # address like /@name is no sign: Medium, YouTube and TikTok use it too.
+    if host in _hosts(mastodon_hosts):
         return "mastodon"
     return OTHER
 

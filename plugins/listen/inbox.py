@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from .sanitise import web_address
+
 NETWORKS = {"mastodon": "Mastodon", "bluesky": "Bluesky", "facebook": "Facebook",
             "threads": "Threads", "instagram": "Instagram"}  # fmt: skip
 
@@ -47,9 +49,9 @@ def entries(state, texts: dict, ledger, new: set, now: datetime, days: int) -> l
             author=item.author if item else "",
             text=item.text if item else "",
             created=created,
-            url=item.url if item else thread.get("remote_url", ""),
+            url=web_address(item.url if item else thread.get("remote_url", "")),
             about=details.get("title", ""),
-            about_url=details.get("url", ""),
+            about_url=web_address(details.get("url", "")),
             question=bool(line.get("question")),
             answered=item_key in state.answered,
             new=item_key in new,

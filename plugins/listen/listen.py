@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from announce.channels import TYPES
-from announce.errors import AnnounceError
+from announce.errors import AnnounceError, Rejected
 from announce.ledger import SENT, parse_time
 
 from . import question
@@ -69,47 +69,53 @@ def readable_channels(config, environ):
             yield channel
 
 
-def listen(config, listen_config, ledger, environ, now: datetime, state: State) -> Heard:
+def listen(config, listen_config, ledger, environ, now: datetime, state: State, texts=None):
+    """Read every readable channel into `state` (held in memory until state.save()).
+    `texts`: the items kept on this computer (load_texts), to look at open mentions."""
     heard = Heard()
     words = question.pattern(listen_config.question_words)
     since = now - timedelta(days=listen_config.days)
     for channel_config in readable_channels(config, environ):
-        threads = announced(ledger, channel_config.name, since)
+        name = channel_config.name
+        threads = announced(ledger, name, since)
         heard.threads.extend(threads)
         try:
             channel = TYPES[channel_config.type](channel_config, config, environ)
             channel.validate()
             channel.connect()
             reader = reader_for(channel)
-        except AnnounceError as err:
-            heard.problems.append(f"{channel_config.name}: not read this time: {err}")
+        except Exception as err:  # noqa: BLE001 - one network never stops the others
+            heard.problems.append(f"{name}: not read this time: {describe(err)}")
             continue
         for thread in threads:
-            _read_thread(reader, thread, state, words, heard)
+            try:
+                _read_thread(reader, thread, state, words, heard)
+            except Exception as err:  # noqa: BLE001
+                thread.items = None
+                heard.problems.append(f"{name}: replies to “{thread.title}” not read: "
+                                      f"{describe(err)}")  # fmt: skip
         try:
-            mentions = reader.mentions(state.cursor(channel_config.name))
-        except AnnounceError as err:
-            heard.problems.append(f"{channel_config.name}: mentions not read this time: {err}")
-            continue
-        threads_ids = {item.id for t in threads for item in t.items or ()}
-        for item in mentions.items:
-            if item.id in threads_ids:
-                continue  # a reply that also names the library: it is in its thread
-            heard.mentions.append(item)
-            _note(state, item, "", words, heard)
-        state.move_cursor(channel_config.name, mentions.cursor)
-        _answered_mentions(reader, channel_config.name, state, since, heard)
+            _read_mentions(reader, name, threads, state, words, heard)
+            _answered_mentions(reader, name, state, texts or {}, since)
+        except Exception as err:  # noqa: BLE001
+            heard.problems.append(f"{name}: mentions not read this time: {describe(err)}")
     return heard
 
 
+def describe(err: Exception) -> str:
+    """What went wrong, for staff and the workflow's log: the announce errors say it
+    and how to fix it; anything else is named by its kind only (its message could
+    quote what a reader wrote)."""
+    if isinstance(err, AnnounceError):
+        return str(err)
+    return (f"the network sent an answer this kit could not read ({type(err).__name__}); "
+            "it is read again on the next run")  # fmt: skip
+
+
 def _read_thread(reader, thread, state, words, heard):
-    try:
-        items = reader.replies(thread.remote_id)
-        thread.counts = reader.counts(thread.remote_id)
-    except AnnounceError as err:
-        heard.problems.append(f"{thread.channel}: replies to “{thread.title}” not read: {err}")
-        return
-    thread.items = [item for item in items if not item.hidden]
+    items = reader.replies(thread.remote_id)
+    counts = reader.counts(thread.remote_id)
+    thread.items, thread.counts = [item for item in items if not item.hidden], counts
     live = {key(item) for item in thread.items}
     for item in thread.items:
         _note(state, item, thread.post_id, words, heard)
@@ -125,19 +131,35 @@ def _read_thread(reader, thread, state, words, heard):
     state.record_counts(thread.post_id, thread.channel, _counts(thread.counts))
 
 
-def _answered_mentions(reader, channel, state, since, heard):
+def _read_mentions(reader, name, threads, state, words, heard):
+    mentions = reader.mentions(state.cursor(name))
+    in_threads = {item.id for t in threads for item in t.items or ()}
+    for item in mentions.items:
+        if item.id in in_threads:
+            continue  # a reply that also names the library: it is in its thread
+        heard.mentions.append(item)
+        _note(state, item, "", words, heard)
+    state.move_cursor(name, mentions.cursor)
+
+
+def _answered_mentions(reader, channel, state, texts, since):
     """A mention the library has replied to (on the network, under the mention) drops
-    to answered: each one still open from the last LISTEN_DAYS is looked at once a run."""
+    to answered, and one deleted on the network goes: each one still open from the last
+    LISTEN_DAYS, whose id this computer knows, is looked at once a run."""
     for item_key, line in list(state.items.items()):
         open_mention = (line.get("channel") == channel and line.get("kind") == MENTION
                         and not line.get("by_library") and item_key not in state.answered
-                        and not state.is_gone(item_key))  # fmt: skip
+                        and not state.is_gone(item_key) and item_key in texts)  # fmt: skip
         if not open_mention or datetime.fromisoformat(line["created"]) < since:
             continue
         try:
-            under = reader.replies(item_key[len(channel) + 1 :])
+            under = reader.replies(texts[item_key]["id"])
+        except Rejected:
+            if reader.network in ("mastodon", "bluesky"):  # not found: deleted
+                state.mark_gone(item_key)
+            continue
         except AnnounceError:
-            continue  # deleted, or not readable now: looked at again next run
+            continue  # not readable now: looked at again next run
         if any(reply.by_library for reply in under):
             state.mark_answered(item_key)
 

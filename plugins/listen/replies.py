@@ -11,12 +11,15 @@ and nothing under a reply that is not shown.
 
 import json
 import os
+import re
 import tempfile
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 
 from .networks.base import Item
 
 VERSION = 1
+KEEP_UNREAD = timedelta(hours=48)  # a network that cannot be read: its replies stay this long
 NAMES = {"mastodon": "Mastodon", "bluesky": "Bluesky", "facebook": "Facebook",
          "threads": "Threads", "instagram": "Instagram"}  # fmt: skip
 
@@ -48,9 +51,11 @@ def threaded(items: list[Item], root: str) -> list[tuple[Item, int]]:
     return order
 
 
-def conversations(threads, previous: dict) -> dict:
-    """{post path: {channel: {"network", "url", "replies": [...]}}} for every thread
-    read this run; a thread that could not be read keeps what the last run saw."""
+def conversations(threads, previous: dict, now: datetime) -> dict:
+    """{post path: {channel: {"network", "url", "read", "replies": [...]}}} for every
+    thread read this run. A thread that could not be read keeps what a run saw for up
+    to KEEP_UNREAD: after that, a reply deleted meanwhile could still be shown, so none
+    is."""
     posts: dict[str, dict] = {}
     for thread in threads:
         path = thread.path
@@ -58,7 +63,7 @@ def conversations(threads, previous: dict) -> dict:
             continue
         if thread.items is None:
             kept = previous.get(path, {}).get(thread.channel)
-            if kept:
+            if kept and _read_since(kept, now - KEEP_UNREAD):
                 posts.setdefault(path, {})[thread.channel] = kept
             continue
         replies = [
@@ -81,6 +86,13 @@ def conversations(threads, previous: dict) -> dict:
                 "replies": replies,
             }
     return posts
+
+
+def _read_since(entry: dict, moment: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(entry["read"]) >= moment
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def load(path: str) -> dict:
@@ -111,7 +123,30 @@ def hidden_links(path: str) -> set[str]:
             lines = f.read().splitlines()
     except FileNotFoundError:
         return set()
-    return {line.split("#", 1)[0].strip() for line in lines} - {""}
+    return {re.sub(r"(^|\s)#.*$", "", line).strip() for line in lines} - {""}
+
+
+def asked_to_hide(reply: dict, hidden: set[str], urls: Counter) -> bool:
+    """Whether a line of LISTEN_HIDDEN names this reply: its id; its link, when no other
+    reply has the same one (an Instagram comment's link is its post's); or, for Bluesky,
+    any bsky.app link to the same post (the link has the author's handle, which can
+    change: the post's own key cannot)."""
+    if reply.get("id") in hidden:
+        return True
+    if reply.get("url") in hidden and urls[reply.get("url")] == 1:
+        return True
+    rkey = _bsky_rkey(reply.get("id", ""))
+    return bool(rkey) and any(_link_rkey(line) == rkey for line in hidden)
+
+
+def _bsky_rkey(at_uri: str) -> str:
+    match = re.fullmatch(r"at://[^/]+/app\.bsky\.feed\.post/([^/]+)", at_uri)
+    return match.group(1) if match else ""
+
+
+def _link_rkey(line: str) -> str:
+    match = re.fullmatch(r"https://bsky\.app/profile/[^/]+/post/([^/?#]+)/?", line)
+    return match.group(1) if match else ""
 
 
 def for_page(entry: dict, hidden: set[str]) -> list[dict]:
@@ -121,11 +156,12 @@ def for_page(entry: dict, hidden: set[str]) -> list[dict]:
     for channel in sorted(entry):
         group = entry[channel]
         replies, cut_below = [], None
+        urls = Counter(reply.get("url") for reply in group.get("replies", []))
         for reply in group.get("replies", []):
             if cut_below is not None and reply["depth"] > cut_below:
                 continue
             cut_below = None
-            if reply.get("url") in hidden or reply.get("id") in hidden:
+            if asked_to_hide(reply, hidden, urls):
                 cut_below = reply["depth"]
                 continue
             replies.append({**reply, "created": datetime.fromisoformat(reply["created"])})

@@ -5,9 +5,10 @@ announce state folder (never deployed)."""
 
 import logging
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from announce.ledger import SENT, parse_time
 
@@ -34,15 +35,17 @@ def _day(name, value) -> date:
         raise ValueError(f"{name}={value!r} is not a day. Fix: write it as 2026-10-01.") from None
 
 
-def rows(ledger, state, channels: dict, start: date, end: date) -> list[Row]:
-    """One row per post and channel announced from `start` to `end` (days, UTC)."""
+def rows(ledger, state, channels: dict, start: date, end: date, zone="UTC") -> list[Row]:
+    """One row per post and channel announced from `start` to `end` (days on the site's
+    clock, TIMEZONE `zone`, as the access log's are on the server's)."""
+    tz = ZoneInfo(zone or "UTC")
     found = []
     for post_id in ledger.posts():
         details = ledger.details(post_id)
         for channel in ledger.sent_on(post_id):
             line = ledger.status([post_id], channel).line
-            when = parse_time(line["t"])
-            if not start <= when.astimezone(UTC).date() <= end or line.get("state") != SENT:
+            when = parse_time(line["t"]).astimezone(tz)
+            if not start <= when.date() <= end or line.get("state") != SENT:
                 continue
             items = [(k, i) for k, i in state.items.items()
                      if i.get("post") == post_id and i.get("channel") == channel
@@ -83,7 +86,7 @@ def report(settings, config, listen_config, ledger, args, now) -> int:
             end,
             site_hosts=(site,) if site else (),
         )
-    found = rows(ledger, state, channels, start, end)
+    found = rows(ledger, state, channels, start, end, settings.get("TIMEZONE", "UTC"))
     name = f"report-{start}-to-{end}"
     folder = config.state_dir
     os.makedirs(folder, exist_ok=True)

@@ -6,8 +6,17 @@ import unicodedata
 
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>?")
-_CONTROL = {"Cc", "Cf", "Co", "Cs"}  # controls, bidi overrides, private use, surrogates
+_CONTROL = {"Cc", "Co", "Cs"}  # controls, private use, surrogates
+# Bidirectional controls, which can make text read differently from what it says. Other
+# format characters stay: the joiners emoji and many scripts need (U+200C, U+200D).
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_LENGTH = 5000
+
+
+def web_address(url: str | None) -> str:
+    """`url` if it is an http(s) address, else "" (never a javascript: or data: link)."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def plain(text: str | None, markup: bool = True) -> str:
@@ -23,7 +32,9 @@ def plain(text: str | None, markup: bool = True) -> str:
         text = _TAG.sub("", text)
         text = html.unescape(text)
     text = "".join(
-        c for c in text if c in "\n\t" or unicodedata.category(c) not in _CONTROL
+        c
+        for c in text
+        if c in "\n\t" or (c not in _BIDI and unicodedata.category(c) not in _CONTROL)
     ).replace("\t", " ")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -6,18 +6,24 @@ JSON Lines, only ever appended, one line per fact, so any merge of two copies, i
 order, says the same (`State` reduces the lines; conflict markers and a torn last line
 are skipped):
 
-    {"t": ..., "item": "mastodon:1099", "channel": "mastodon", "network": "mastodon",
+    {"t": ..., "item": "mastodon:3f9a...", "channel": "mastodon", "network": "mastodon",
      "kind": "reply", "post": "tag:...", "created": ..., "question": true, ...}
-    {"t": ..., "answered": "mastodon:1099"}
-    {"t": ..., "gone": "mastodon:1099"}          # deleted or hidden on the network
+    {"t": ..., "answered": "mastodon:3f9a..."}
+    {"t": ..., "gone": "mastodon:3f9a..."}        # deleted or hidden on the network
     {"t": ..., "counts": {"likes": 4, ...}, "post": "tag:...", "channel": "mastodon"}
     {"t": ..., "cursor": "bluesky", "value": "..."}   # mentions read up to here
 
-No reply's text and no one's handle is kept in it (it is committed, and a reply its
-author deleted must not live on in the site's history): those are read again from
-the network on every run, for the posts announced in the last LISTEN_DAYS days.
+No reply's text, no one's handle and no address of a reply is kept in it (it is
+committed, and a reply its author deleted must not live on in the site's history): an
+item is known by a hash of its network id (a Bluesky id names its author). The words
+are read again from the network on every run, for the posts announced in the last
+LISTEN_DAYS days, and kept only in the git-ignored state folder.
+
+New lines are held in memory until the run has written the inbox (and emailed it):
+a run that stops half-way records nothing, so the next one shows it all as new.
 """
 
+import hashlib
 import json
 import logging
 from datetime import UTC, datetime
@@ -27,7 +33,15 @@ from announce.ledger import CONFLICT_MARKERS, append_line
 logger = logging.getLogger(__name__)
 # What an item line keeps (of networks.base.Item): facts, never words, names or a
 # link with a name in it.
-KEPT = ("channel", "network", "kind", "post", "parent", "by_library", "public")
+KEPT = ("channel", "network", "kind", "by_library", "public")
+# The fields each kind of line needs, and their types; a line without them is skipped.
+SHAPES = {
+    "item": {"item": str, "channel": str, "created": str},
+    "gone": {"gone": str},
+    "answered": {"answered": str},
+    "counts": {"counts": dict, "post": str, "channel": str},
+    "cursor": {"cursor": str, "value": str},
+}
 
 
 def now() -> str:
@@ -35,12 +49,14 @@ def now() -> str:
 
 
 def key(item) -> str:
-    return f"{item.channel}:{item.id}"
+    """How the state knows an item: its channel and a hash of its id."""
+    return f"{item.channel}:{hashlib.blake2b(item.id.encode(), digest_size=12).hexdigest()}"
 
 
 class State:
     def __init__(self, path: str, lines=()):
         self.path = path
+        self.pending: list[dict] = []  # lines of this run, written by save()
         self.items: dict[str, dict] = {}  # key -> the latest item line
         self.gone: dict[str, str] = {}  # key -> when it was found gone
         self.answered: set[str] = set()
@@ -100,8 +116,18 @@ class State:
             self._add({"t": now(), "cursor": channel, "value": value})
 
     def _add(self, line: dict):
-        append_line(self.path, json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        self.pending.append(line)
         self._index(line)
+
+    def save(self, only=None):
+        """Append this run's lines (one write), once the inbox is written; with `only`
+        (kinds of line, e.g. ("counts",)), only those."""
+        lines = [line for line in self.pending if only is None or any(k in line for k in only)]
+        if lines:
+            text = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
+                           for line in lines)  # fmt: skip
+            append_line(self.path, text)
+        self.pending = []
 
     def _index(self, line: dict):
         t = line.get("t", "")
@@ -123,6 +149,13 @@ class State:
                 self.cursors[line["cursor"]] = line
 
 
+def _shaped(line: dict) -> bool:
+    for kind, fields in SHAPES.items():
+        if kind in line:
+            return all(isinstance(line.get(k), t) for k, t in fields.items())
+    return False
+
+
 def parse(text: str, path: str) -> list[dict]:
     """Every whole line that is a JSON object with a time; anything else (a conflict
     marker, a torn last line, a hand edit gone wrong) is skipped, and said once."""
@@ -135,7 +168,7 @@ def parse(text: str, path: str) -> list[dict]:
             line = json.loads(raw)
         except ValueError:
             line = None
-        if isinstance(line, dict) and isinstance(line.get("t"), str):
+        if isinstance(line, dict) and isinstance(line.get("t"), str) and _shaped(line):
             lines.append(line)
         elif not raw.startswith(CONFLICT_MARKERS):
             skipped.append(number)

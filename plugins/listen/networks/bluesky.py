@@ -210,11 +210,12 @@ def _hidden_by_threadgate(root) -> set[str]:
 
 
 def _labels(view) -> tuple[str, ...]:
-    """The moderation labels on the post and, from labelers other than the author,
-    on its author; a negated label is gone."""
+    """The moderation labels on the post and on its author, the author's own included
+    (`!no-unauthenticated`: "do not show my posts to people who are not logged in",
+    which a public web page is); a negated label is gone. Any label keeps a reply off
+    the site; only !hide, !takedown and !suspend keep it from staff too."""
     labels = list(view.labels or ())
-    author = view.author
-    labels += [x for x in author.labels or () if x.src != author.did]
+    labels += list(view.author.labels or ())
     negated = {x.val for x in labels if x.neg}
     return tuple(dict.fromkeys(x.val for x in labels if not x.neg and x.val not in negated))
 

@@ -65,20 +65,32 @@ class MastodonReader(Reader):
     def _item(self, status, kind, post) -> Item:
         account = _get(status, "account") or {}
         mine = str(_get(account, "id")) == str(self.channel.account_id)
+        text, warning = plain(_get(status, "content")), plain(_get(status, "spoiler_text"))
+        if warning:  # a content warning: staff see it first; the site never shows it
+            text = f"Content warning: {warning}\n{text}"
         return Item(
             network=self.network,
             channel=self.name,
             id=str(_get(status, "id")),
             kind=kind,
             author="@" + str(_get(account, "acct") or "?"),
-            text=plain(_get(status, "content")),
+            text=text,
             created=moment(_get(status, "created_at")) or datetime.now(UTC),
             url=str(_get(status, "url") or _get(status, "uri") or ""),
             post=post,
             parent=str(_get(status, "in_reply_to_id") or ""),
             by_library=mine,
             public=_get(status, "visibility") in PUBLIC,
+            labels=_labels(status, account, warning),
         )
+
+
+def _labels(status, account, warning) -> tuple[str, ...]:
+    """What keeps a reply off the site (not from staff): a content warning, media
+    marked sensitive, and an author who asked not to be indexed by search engines."""
+    found = [("content-warning", bool(warning)), ("sensitive", bool(_get(status, "sensitive"))),
+             ("noindex", bool(_get(account, "noindex")))]  # fmt: skip
+    return tuple(name for name, present in found if present)
 
 
 def _newer(a, b) -> bool:
