@@ -29,7 +29,7 @@ IN_MEMORY = "(the site held in memory)"
 
 
 class Serve:
-    def __init__(self, tmp: Path, content: Path, extra: dict):
+    def __init__(self, tmp: Path, content: Path, extra: dict, cwd: Path = ROOT):
         self.log = tmp / "serve.log"
         self.output = tmp / "live" / "output"
         overrides = {"CACHE_PATH": str(tmp / "live" / "cache"), **extra}
@@ -39,7 +39,7 @@ class Serve:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SITEURL": SITEURL,
                "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}  # fmt: skip
         with open(self.log, "w") as out:
-            self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            self.process = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                             env=env)  # fmt: skip
         self.seen = self.afters = 0
         self.done()
@@ -255,5 +255,45 @@ def test_text_edits_in_memory_on_every_page_of_the_lists_match_clean_builds(tmp_
         add("linked.md", False, Post("Linked before it was written", 14, ("topic 1",)))
         add("taken.md", False, Post("Post number 1", 16, ("topic 1",)))
         add("draft.md", False, Post("A draft", 17, ("topic 1",), status="draft"))
+    finally:
+        serve.stop()
+
+
+def test_replies_shown_under_posts_stay_through_an_edit_and_a_new_post_in_memory(tmp_path):
+    """LISTEN_SHOW_REPLIES: the preview sets a post's replies again when it reads it
+    again or adds it, as the build does (plugins/listen, `for_one_post`)."""
+    posts = {f"post-{i:02d}.md": Post(f"Post number {i}", i + 1, ("topic 1",)) for i in range(4)}
+    content = write_site(tmp_path, posts)
+    state = tmp_path / ".announce"
+    state.mkdir()
+    reply = {"id": "1", "author": "Ann", "text": "Is it on in half term?", "url": "",
+             "created": "2026-03-02T10:00:00+00:00", "depth": 0, "by_library": False}  # fmt: skip
+    thread = {"network": "mastodon", "url": "https://example.social/@library/1"}
+    replies = {f"/{slug}/": {"mastodon": {**thread, "replies": [reply]}}
+               for slug in ("news/2026/post-number-2", "news/2026/the-newest-post")}  # fmt: skip
+    (state / "replies.json").write_text(json.dumps({"version": 1, "posts": replies}))
+    extra = tiny_settings(tmp_path, LISTEN_SHOW_REPLIES=True, ANNOUNCE_STATE_DIR=str(state))
+    serve = Serve(tmp_path, content, extra, cwd=tmp_path)
+
+    def page(output: Path, slug: str) -> str:
+        return (output / slug / "index.html").read_text()
+
+    def same_as_clean(step: str):
+        clean = build(tmp_path / f"clean-{step}", content=content, extra=extra, cwd=tmp_path)
+        assert clean.returncode == 0, clean.log
+        assert "half term" in page(clean.output, "news/2026/post-number-2")
+        assert_same_site(serve.output, clean.output)
+
+    try:
+        assert "half term" in page(serve.output, "news/2026/post-number-2")
+        posts["post-02.md"] = replace(posts["post-02.md"], body="Told again.")
+        (content / "posts" / "post-02.md").write_text(posts["post-02.md"].text())
+        assert IN_MEMORY in serve.done()
+        same_as_clean("edit")
+        new = Post("The newest post", 28, ("topic 1",))
+        (content / "posts" / "newest.md").write_text(new.text())
+        assert IN_MEMORY in serve.done()
+        assert "half term" in page(serve.output, "news/2026/the-newest-post")
+        same_as_clean("new")
     finally:
         serve.stop()

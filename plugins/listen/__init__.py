@@ -40,6 +40,10 @@ def inside(path: str) -> str:
 
 def attach(generator):
     """On `article_generator_finalized`: each post's shown replies, as `replies`."""
+    _attach(generator.articles, generator.settings)
+
+
+def _attach(articles, settings):
     if not _site:
         return
     from urllib.parse import urlsplit
@@ -47,11 +51,15 @@ def attach(generator):
     from .replies import for_page, hidden_links, load
 
     posts, hidden = load(_site["file"]), hidden_links(_site["hidden"])
-    siteurl = generator.settings.get("SITEURL", "")
-    for article in generator.articles:
+    siteurl = settings.get("SITEURL", "")
+    for article in articles:
         path = urlsplit(f"{siteurl}/{article.url}").path
         entry = posts.get(path)
         article.replies = for_page(entry, hidden) if entry else []
+
+
+# A post `make serve` adds to the site it holds in memory (plugins/preview/added.py).
+attach.for_one_post = lambda article, generator: _attach([article], generator.settings)
 
 
 def inputs(settings):

@@ -22,7 +22,9 @@ from pelican.utils import order_content, process_translations
 
 # The receivers of the signals Pelican sends while it makes its lists that the preview
 # knows need nothing more for a post like these: the checks' (a post at a taken
-# address, a new category or tag, neither of which comes here).
+# address, a new category or tag, neither of which comes here). Another receiver that
+# only sets something on each post says so with a `for_one_post(article, generator)`
+# attribute, which is called for the new post.
 KNOWN_RECEIVERS = frozenset({"checks"})
 LIST_SIGNALS = (signals.article_generator_pretaxonomy, signals.article_generator_finalized)
 
@@ -97,6 +99,7 @@ def place(generator, new, context, pages) -> None:
         archive["articles"][:] = in_articles
     generator.add_source_path(new)
     generator.add_static_links(new)
+    set_on_one_post(generator, new)
 
 
 def dates_of_lists(calls, generator, new):
@@ -124,13 +127,24 @@ def _same(article, name, value) -> bool:
     return getattr(article, name, None) == value
 
 
+def set_on_one_post(generator, post) -> None:
+    """What plugins set on each post as Pelican makes its lists (`for_one_post`), set
+    on `post`, a post read again or new."""
+    for signal in LIST_SIGNALS:
+        for receiver in signal.receivers_for(generator):
+            if hasattr(receiver, "for_one_post"):
+                receiver.for_one_post(post, generator)
+
+
 def _check_receivers(generator):
-    """Unplaceable if a plugin other than the known ones makes something of Pelican's
-    lists as they are made (related posts, say): it would not see the new post."""
+    """Unplaceable if a plugin other than the known ones and those that only set
+    something on each post makes something of Pelican's lists as they are made
+    (related posts, say): it would not see the new post."""
     for signal in LIST_SIGNALS:
         for receiver in signal.receivers_for(generator):
             module = getattr(receiver, "__module__", "") or ""
-            if module.split(".")[0] not in KNOWN_RECEIVERS:
+            known = module.split(".")[0] in KNOWN_RECEIVERS
+            if not known and not hasattr(receiver, "for_one_post"):
                 raise Unplaceable(f"the plugin {module} reads the lists as Pelican makes them")
 
 

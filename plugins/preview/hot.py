@@ -253,6 +253,10 @@ def _read_again(pelican, generators, context, pages, path):
         raise NotHot(f"{relative} was deleted")
     generator, cls, preread, context_signal = _owner(generators, old)
     new, messages = _read(generator, cls, preread, context_signal, context, full, relative)
+    if isinstance(generator, ArticlesGenerator):
+        from . import added
+
+        added.set_on_one_post(generator, new)
     _same_but_text(old, new, relative, context, _set_later(generators), generator, pages)
     messages.say()
     return old, new
