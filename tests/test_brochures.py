@@ -126,8 +126,15 @@ def test_reading_view_pages_contents_and_download(site):
     assert download["href"] == f"{SITEURL}/{WHATS_ON}whats-on-winter-2026-to-2027.pdf"
     size = pdf_of(site, WHATS_ON).stat().st_size
     assert f"{size / 1024:.0f} KB" in download.parent.get_text()
-    index = [a.get_text() for a in site.html("brochures/index.html").select("h2 a")]
-    assert index == ["What's on: winter 2026 to 2027", "Welcome to your library"]
+    index = site.html("brochures/index.html")
+    titles = [a.get_text() for a in index.select("h2 a")]
+    assert titles == ["What's on: winter 2026 to 2027", "Welcome to your library"]
+    covers = index.select(".brochure-list > li > img")
+    assert [c["src"].rsplit("/", 1)[1] for c in covers] == [
+        "story-time.webp", "riverside-central.webp",
+    ]  # fmt: skip
+    for cover in covers:  # beside its title: no words of its own, a size, lazy, srcset
+        assert cover["alt"] == "" and cover["width"] and cover["height"] and cover["srcset"]
 
 
 def test_a_repeating_event_is_one_entry_with_its_dates_and_exceptions(site):
