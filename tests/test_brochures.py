@@ -172,6 +172,15 @@ def test_a_repeat_rule_said_plainly(rule, said):
     assert rhythm(rule) == said
 
 
+def test_only_exceptions_the_rule_would_have_made_are_said():
+    weekly = event("2027-01-01 10:00", "FREQ=WEEKLY;BYDAY=FR;COUNT=4", exceptions=(
+        datetime(2027, 1, 8).date(), datetime(2027, 1, 9).date()))  # fmt: skip
+    shown = weekly.occurrences(weekly.start.replace(day=1), weekly.start.replace(month=3))
+    assert when(weekly, shown).replace("\xa0", " ") == (
+        "Every Friday, 10am to 11am, 1 January to 22 January 2027, not 8 January"
+    )
+
+
 def test_a_rule_not_said_plainly_lists_its_dates():
     monthly = event("2027-01-03 10:00", "FREQ=MONTHLY;BYMONTHDAY=3;COUNT=2")
     shown = monthly.occurrences(monthly.start.replace(day=1), monthly.start.replace(month=3))

@@ -2,6 +2,7 @@
 4 December 2026 to 9 April 2027, not 25 December or 1 January"."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from events.display import times
@@ -70,7 +71,9 @@ def when(event, shown: list) -> str:
         if open_ended
         else f"{day_month(first_start, years)} to {day_month(last, True)}"
     )
-    skipped = sorted(d for d in event.exceptions if first_start.date() <= d <= last.date())
+    # Only the exceptions the rule would have made (an Event-Except on another day says nothing).
+    every = replace(event, exceptions=()).occurrences(first_start, last_end)
+    skipped = sorted({s.date() for s, _ in every} & set(event.exceptions))
     text = f"{how}, {times(first_start, first_end)}, {span}"
     if skipped:
         text += ", not " + and_list([day_month(d, False) for d in skipped], "or")
