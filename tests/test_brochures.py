@@ -222,11 +222,14 @@ def test_pdf_tagging_header_footer_artifacts_table_scope_printed_links_mailto(si
         assert "mailto:libraries@riverside.example" in found["uris"]
 
 
+SENTENCE = "Words to fill the page and push the next heading down."
+# Sections of 1 to 11 sentences in a scrambled order, some with a smaller heading: over
+# 40 sections, headings fall at every height of a page.
 HEADINGS = "\n\n".join(
     f"## Section {n}\n\n"
-    + " ".join(["Words to fill the page and push the next heading."] * n)
-    + (f"\n\n### A smaller heading {n}\n\nMore words here." if n % 3 == 0 else "")
-    for n in range(1, 25)
+    + " ".join([SENTENCE] * (n * 7 % 11 + 1))
+    + (f"\n\n### A smaller heading {n}\n\n{SENTENCE}" if n % 3 == 0 else "")
+    for n in range(1, 41)
 )
 
 
@@ -240,14 +243,25 @@ def test_headings_stay_with_what_follows_and_pages_are_filled(tmp_path):
     assert built.returncode == 0, built.log
     pdf = built.output / "brochures" / "many-sections" / "many-sections.pdf"
     pages = pages_text(pdf)
-    assert len(pages) <= 14, len(pages)  # 24 short sections flow: they were 28 pages
-    titles = [f"Section {n}" for n in range(1, 25)] + [
-        f"A smaller heading {n}" for n in range(3, 25, 3)
+    assert len(pages) <= 16, len(pages)  # 40 short sections flow: not a page each
+    titles = [f"Section {n}" for n in range(1, 41)] + [
+        f"A smaller heading {n}" for n in range(3, 41, 3)
     ]
+    assert_no_page_ends_with_a_heading(pages, titles)
+
+
+def assert_no_page_ends_with_a_heading(pages, titles):
     for number, page in enumerate(pages[1:-1], start=2):
         body = [ln.strip() for ln in page.splitlines() if ln.strip()]
         last = body[-2] if re.fullmatch(r"Page \d+ of \d+", body[-1]) else body[-1]
         assert last not in titles, f"page {number} ends with the heading {last!r}"
+
+
+def test_no_page_of_the_sample_brochures_ends_with_a_heading(site):
+    for folder in (WHATS_ON, WELCOME):
+        soup = site.html(folder + "index.html")
+        titles = {h.get_text(" ", strip=True) for h in soup.select(".brochure-page :is(h2, h3)")}
+        assert_no_page_ends_with_a_heading(pages_text(pdf_of(site, folder)), titles)
 
 
 def test_brochures_feed_and_announce_plan(site):
