@@ -4,10 +4,20 @@ import contextlib
 import re
 import shutil
 import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from conftest import SAMPLE_CONTENT, SITEURL, build
+from pdf_tags import findings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+
+from brochures.repeats import rhythm, when  # noqa: E402
+from events.model import Event  # noqa: E402
 
 WHATS_ON = "brochures/whats-on-winter-2026-to-2027/"
 WELCOME = "brochures/welcome-to-your-library/"
@@ -31,12 +41,20 @@ def run(*cmd):
     return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
+def page_count(pdf):
+    return int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+
+
 def pages_text(pdf):
-    count = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+    """Each page's text, no-break spaces as spaces."""
     return [
-        run("pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-")
-        for n in range(1, count + 1)
+        run("pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-").replace("\xa0", " ")
+        for n in range(1, page_count(pdf) + 1)
     ]
+
+
+def words(text):
+    return " ".join(text.split())
 
 
 def test_pdf_has_every_section_and_the_contents_page_numbers_are_right(site):
@@ -83,9 +101,9 @@ def pdf_objects(pdf) -> bytes:
 
 def test_whats_on_assembles_the_season_events_by_month(site):
     text = "\n".join(pages_text(pdf_of(site, WHATS_ON)))
-    for month in ("December 2026", "January 2027", "February 2027"):
-        assert month in text
-    assert "Saturday 5 December 2026, 2pm to 4pm" in text
+    assert "Every week and every month" in text
+    assert "January 2027" in text  # the author talk; no other month has a one-off event
+    assert "Every Saturday, 2pm to 4pm, 5 December to 19 December 2026" in words(text)
     assert "Author talk: Meera Joshi on The River Remembers" in text
     unwrapped = "".join(text.split())  # long addresses wrap across lines
     assert "https://tickets.riverside-libraries.example/meera-joshi" in unwrapped
@@ -97,7 +115,7 @@ def test_reading_view_pages_contents_and_download(site):
     soup = site.html(WHATS_ON + "index.html")
     sections = soup.select("section.brochure-page")
     toc = [a["href"] for a in soup.select("nav.brochure-toc a")]
-    assert len(sections) == len(toc) >= 5
+    assert len(sections) == len(toc) >= 4
     total = len(sections)
     for number, section in enumerate(sections, start=1):
         assert section.select_one(".page-count").get_text() == f"Page {number} of {total}"
@@ -108,8 +126,142 @@ def test_reading_view_pages_contents_and_download(site):
     assert download["href"] == f"{SITEURL}/{WHATS_ON}whats-on-winter-2026-to-2027.pdf"
     size = pdf_of(site, WHATS_ON).stat().st_size
     assert f"{size / 1024:.0f} KB" in download.parent.get_text()
-    index = [a.get_text() for a in site.html("brochures/index.html").select("h2 a")]
-    assert index == ["What's on: winter 2026 to 2027", "Welcome to your library"]
+    index = site.html("brochures/index.html")
+    titles = [a.get_text() for a in index.select("h2 a")]
+    assert titles == ["What's on: winter 2026 to 2027", "Welcome to your library"]
+    covers = index.select(".brochure-list > li > img")
+    assert [c["src"].rsplit("/", 1)[1] for c in covers] == [
+        "story-time.webp", "riverside-central.webp",
+    ]  # fmt: skip
+    for cover in covers:  # beside its title: no words of its own, a size, lazy, srcset
+        assert cover["alt"] == "" and cover["width"] and cover["height"] and cover["srcset"]
+
+
+def test_a_repeating_event_is_one_entry_with_its_dates_and_exceptions(site):
+    text = words("\n".join(pages_text(pdf_of(site, WHATS_ON))))
+    assert text.count("Rhyme Time every Friday at Northfield") == 1  # was 11 times
+    assert (
+        "Every Friday, 10am to 10.30am, 4 December 2026 to 9 April 2027, "
+        "not 25 December or 1 January" in text
+    )
+    assert "Every Tuesday, 10am to 12 noon, from 1 December 2026, not 29 December" in text
+    assert "The first Monday of the month, 2pm to 3pm, from 7 December 2026" in text
+    assert text.count("Author talk: Meera Joshi") == 1  # a one-off, in its month
+
+
+UTC = ZoneInfo("Europe/London")
+
+
+def event(start, rule, exceptions=()):
+    begin = datetime.fromisoformat(start).replace(tzinfo=UTC)
+    return Event(begin, begin.replace(hour=begin.hour + 1), "Library", "Library", UTC,
+                 rule=rule, exceptions=exceptions)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        ("FREQ=WEEKLY;BYDAY=FR", "Every Friday"),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH", "Every other Tuesday and Thursday"),
+        ("FREQ=MONTHLY;BYDAY=-1SA", "The last Saturday of the month"),
+        ("FREQ=DAILY;COUNT=5", "Every day"),
+        ("FREQ=MONTHLY;BYMONTHDAY=3", None),
+    ],
+)
+def test_a_repeat_rule_said_plainly(rule, said):
+    assert rhythm(rule) == said
+
+
+def test_only_exceptions_the_rule_would_have_made_are_said():
+    weekly = event("2027-01-01 10:00", "FREQ=WEEKLY;BYDAY=FR;COUNT=4", exceptions=(
+        datetime(2027, 1, 8).date(), datetime(2027, 1, 9).date()))  # fmt: skip
+    shown = weekly.occurrences(weekly.start.replace(day=1), weekly.start.replace(month=3))
+    assert when(weekly, shown).replace("\xa0", " ") == (
+        "Every Friday, 10am to 11am, 1 January to 22 January 2027, not 8 January"
+    )
+
+
+def test_a_rule_not_said_plainly_lists_its_dates():
+    monthly = event("2027-01-03 10:00", "FREQ=MONTHLY;BYMONTHDAY=3;COUNT=2")
+    shown = monthly.occurrences(monthly.start.replace(day=1), monthly.start.replace(month=3))
+    assert when(monthly, shown).replace("\xa0", " ") == (
+        "Sunday 3 January and Wednesday 3 February, 10am to 11am"
+    )
+
+
+def test_pdf_pages_are_full_and_end_with_a_back_cover(site):
+    pages = pages_text(pdf_of(site, WHATS_ON))
+    assert len(pages) <= 6  # was 14: every section on a new page, Rhyme Time 11 times
+    assert page_count(pdf_of(site, WELCOME)) <= 5  # was 8
+    for page in pages[1:-2]:  # the cover, and the page before the back cover, aside
+        assert len([ln for ln in page.splitlines() if ln.strip()]) >= 18, page
+    back = words(pages[-1])
+    for expected in (
+        "Riverside Central Library", "1 Mill Lane", "RV1 2AB",
+        "Monday to Friday 9am to 7pm", "Saturday 9am to 5pm", "Sunday Closed",
+        "Phone 01234 567890", "libraries@riverside.example", "Accessibility",
+    ):  # fmt: skip
+        assert expected in back, expected
+    assert f"{SITEURL}/{WHATS_ON}" in "".join(back.split())  # long addresses wrap
+
+
+def test_pdf_cover_title_keeps_its_dates_together(site):
+    cover = pages_text(pdf_of(site, WHATS_ON))[0]
+    assert "2026 to 2027" in cover  # not "2026" at the end of one line, "to 2027" below
+
+
+def test_pdf_tagging_header_footer_artifacts_table_scope_printed_links_mailto(site):
+    for folder in (WHATS_ON, WELCOME):
+        found = findings(pdf_of(site, folder))
+        # The running header and "Page N of M" were marked content no structure
+        # element owned (2 on every page); now they are Artifacts.
+        assert found["orphans"] == [], found["orphans"][:4]
+        assert all(count >= 1 for _, count in found["artifacts"])
+        assert found["th"] >= 3 and found["th_without_scope"] == 0
+        assert found["uris"] and found["links_not_printed"] == []
+        assert "mailto:libraries@riverside.example" in found["uris"]
+
+
+SENTENCE = "Words to fill the page and push the next heading down."
+# Sections of 1 to 11 sentences in a scrambled order, some with a smaller heading: over
+# 40 sections, headings fall at every height of a page.
+HEADINGS = "\n\n".join(
+    f"## Section {n}\n\n"
+    + " ".join([SENTENCE] * (n * 7 % 11 + 1))
+    + (f"\n\n### A smaller heading {n}\n\n{SENTENCE}" if n % 3 == 0 else "")
+    for n in range(1, 41)
+)
+
+
+def test_headings_stay_with_what_follows_and_pages_are_filled(tmp_path):
+    content = tmp_path / "content"
+    (content / "brochures").mkdir(parents=True)
+    (content / "images").mkdir()
+    shutil.copy(SAMPLE_CONTENT / "images/story-time.jpg", content / "images")
+    (content / "brochures" / "many.md").write_text(f"Title: Many sections\n{COVER}\n{HEADINGS}\n")
+    built = build(tmp_path, content=content, cwd=tmp_path)
+    assert built.returncode == 0, built.log
+    pdf = built.output / "brochures" / "many-sections" / "many-sections.pdf"
+    pages = pages_text(pdf)
+    assert len(pages) <= 16, len(pages)  # 40 short sections flow: not a page each
+    titles = [f"Section {n}" for n in range(1, 41)] + [
+        f"A smaller heading {n}" for n in range(3, 41, 3)
+    ]
+    assert_no_page_ends_with_a_heading(pages, titles)
+
+
+def assert_no_page_ends_with_a_heading(pages, titles):
+    for number, page in enumerate(pages[1:-1], start=2):
+        body = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        last = body[-2] if re.fullmatch(r"Page \d+ of \d+", body[-1]) else body[-1]
+        assert last not in titles, f"page {number} ends with the heading {last!r}"
+
+
+def test_no_page_of_the_sample_brochures_ends_with_a_heading(site):
+    for folder in (WHATS_ON, WELCOME):
+        soup = site.html(folder + "index.html")
+        titles = {h.get_text(" ", strip=True) for h in soup.select(".brochure-page :is(h2, h3)")}
+        assert_no_page_ends_with_a_heading(pages_text(pdf_of(site, folder)), titles)
 
 
 def test_brochures_feed_and_announce_plan(site):

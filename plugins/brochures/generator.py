@@ -4,6 +4,7 @@ import functools
 import itertools
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import unquote, urlsplit
@@ -18,6 +19,7 @@ from pelican.utils import get_relative_path
 
 from .content import Brochure, Section, split_sections
 from .pdf import human_size, local_images, make_pdf, tidy
+from .repeats import when
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,8 @@ class BrochuresGenerator(Generator):
                 print_css=print_css,
                 page_size=page_size,
                 cover=self._cover_url(brochure),
+                cover_title=keep_together(brochure.title),
+                online=self.settings.get("SITEURL", "").startswith(("https://", "http://")),
             )
             html, files = local_images(html, self.siteurl, roots)
             rendered = make_pdf(
@@ -204,9 +208,30 @@ class BrochuresGenerator(Generator):
             ((s, e, a) for a in articles for s, e in a.event.occurrences(after, before)),
             key=lambda item: (item[0], item[2].title),
         )
+        # A repeating event is said once ("Every Friday, ..."), in its own section
+        # before the months; the months list what happens once.
+        shown = {}
+        for s, e, a in found:
+            shown.setdefault(a.source_path, []).append((s, e))
+        repeating = {path for path, dates in shown.items() if len(dates) > 1}
         template = self.get_template("partials/brochure_events")
         sections = []
-        for (year, month), items in itertools.groupby(found, key=lambda i: (i[0].year, i[0].month)):
+        regular = [
+            (s, e, a, when(a.event, shown[a.source_path]))
+            for s, e, a in found
+            if a.source_path in repeating and shown[a.source_path][0][0] == s
+        ]
+        if regular:
+            title = "Every week and every month"
+            html = template.render(
+                {**self.context, "SITEURL": siteurl},
+                title=title,
+                section_id="events-regular",
+                items=regular,
+            )
+            sections.append(Section("events-regular", title, html))
+        once = [(s, e, a, None) for s, e, a in found if a.source_path not in repeating]
+        for (year, month), items in itertools.groupby(once, key=lambda i: (i[0].year, i[0].month)):
             items = list(items)
             title = f"{items[0][0]:%B %Y}"
             html = template.render(
@@ -217,6 +242,18 @@ class BrochuresGenerator(Generator):
             )
             sections.append(Section(f"events-{year}-{month:02d}", title, html))
         return sections
+
+
+NBSP = "\u00a0"
+RANGE = re.compile(r"(\S*\d\S*) (to|and|-|–) (\S*\d\S*)")
+
+
+def keep_together(title: str) -> str:
+    """A cover title that never breaks inside a range ("2026 to 2027", "10am to 2pm")
+    nor leaves its last word alone on a line."""
+    title = RANGE.sub(lambda m: NBSP.join(m.groups()), title)
+    head, _, last = title.rpartition(" ")
+    return f"{head}{NBSP}{last}" if head and len(last) < 12 else title
 
 
 def report_refused(path, url):

@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from checks.files import inside
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def content_hash(html: str, files: list[str], options: str) -> str:
     brochure built from another folder is another PDF (a fresh clone in the same place,
     as in the publish workflow, and any output folder find it already made)."""
     digest = hashlib.sha256(html.encode("utf-8"))
-    digest.update(f"{options}\0weasyprint {metadata.version('weasyprint')}".encode())
+    version = metadata.version("weasyprint")
+    digest.update(f"{options}\0weasyprint {version}\0tags {TAGS_VERSION}".encode())
     for path in sorted(set(files)):
         with open(path, "rb") as f:
             digest.update(hashlib.sha256(f.read()).digest())
@@ -81,7 +83,7 @@ def make_pdf(
     fetcher = SiteFilesFetcher(roots, report)
     tmp = cached + ".tmp"
     HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).write_pdf(
-        tmp, pdf_variant=variant or None
+        tmp, pdf_variant=variant or None, finisher=finish_tags
     )
     if fetcher.refused:  # not cached, so every build renders it again and says why
         shutil.move(tmp, target)
@@ -89,6 +91,69 @@ def make_pdf(
         os.replace(tmp, cached)
         shutil.copyfile(cached, target)
     return True
+
+
+TAGS_VERSION = 1  # finish_tags's rules: a change makes every PDF again
+
+
+def finish_tags(document, pdf):
+    """What WeasyPrint's tagged PDF lacks, put right before it is written (its
+    `finisher`): the running header and footer (the `@page` margin boxes), which it
+    marks as content that no structure element owns, become Artifacts (pagination);
+    table header cells get /Scope (Column in a header row, else Row); link annotations
+    get the Print flag, so a printed page shows them (PDF/UA, ISO 32000 12.5.3)."""
+    objects = pdf.objects
+
+    def get(reference):
+        return objects[int(bytes(reference).split()[0])]
+
+    root = pdf.catalog.get("StructTreeRoot")
+    if root is not None:
+        root = get(root)
+        in_tree = set()
+
+        def walk(element):
+            in_tree.add(element.number)
+            for kid in element.get("K", ()):
+                if isinstance(kid, bytes):
+                    walk(get(kid))
+
+        for kid in root["K"]:
+            walk(get(kid))
+        nums = get(root["ParentTree"])["Nums"]
+        for index, page_reference in enumerate(pdf.page_references):
+            position = nums.index(index) + 1 if index in nums[::2] else None
+            if position is None or not isinstance(nums[position], list):
+                continue
+            owners = nums[position]
+            stream = get(get(page_reference)["Contents"])
+            marks = [
+                (i, item["MCID"])
+                for i, item in enumerate(stream.stream)
+                if isinstance(item, dict) and "MCID" in item
+            ]
+            by_mcid = dict(zip(sorted(m for _, m in marks), range(len(owners)), strict=False))
+            for i, mcid in marks:
+                slot = by_mcid.get(mcid)
+                if slot is None or get(owners[slot]).number in in_tree:
+                    continue
+                stream.stream[i - 1] = "/Artifact"
+                stream.stream[i] = pydyf.Dictionary({"Type": "/Pagination"})
+                owners[slot] = "null"
+        for element in objects:
+            if isinstance(element, dict) and element.get("S") == "/TH":
+                row = get(element["P"])
+                section = get(row["P"]) if "P" in row else {}
+                header_row = section.get("S") == "/THead" or all(
+                    get(kid).get("S") == "/TH" for kid in row["K"] if isinstance(kid, bytes)
+                )
+                attributes = element.get("A")
+                if not isinstance(attributes, dict) or attributes.get("O") != "/Table":
+                    attributes = element["A"] = pydyf.Dictionary({"O": "/Table"})
+                attributes["Scope"] = "/Column" if header_row else "/Row"
+    for annotation in objects:
+        if isinstance(annotation, dict) and annotation.get("Subtype") == "/Link":
+            annotation["F"] = int(annotation.get("F", 0)) | 4  # bit 3: Print
 
 
 def tidy(cache_dir: str, used: set[str]):
