@@ -9,6 +9,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PAGES = {
     "index": "/",
+    "news": "/news/",
     "article": "/news/2026/februarys-reading-group-pick-the-remains-of-the-day/",
     "page": "/visit-us/",
     "category": "/category/digital-help/",

@@ -20,6 +20,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from checks.findings import Finding
 from pelican import signals
 from pelican.generators import Generator
 
@@ -32,7 +33,7 @@ EVERY_DAY = {"daily", "every day", "monday to sunday", "all week"}
 
 
 def _report(message, fix):
-    logger.error("pelicanconf.py: home: %s Fix: %s", message, fix)
+    logger.error("%s", Finding("pelicanconf.py", None, f"home: {message}", fix, True))
 
 
 def blocks(settings) -> list[str]:
