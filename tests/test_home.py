@@ -127,40 +127,62 @@ def test_days_are_read(days, expected):
     assert days_of(days) == expected
 
 
-def test_menu_is_a_disclosure_without_javascript(home):
+@pytest.fixture(scope="module")
+def served(home):
     handler = functools.partial(QuietHandler, directory=str(home.output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            size = {"width": 375, "height": 800}
-            phone = browser.new_context(java_script_enabled=False, viewport=size)
-            page = phone.new_page()
-            page.goto(url)
-            link = page.get_by_role("link", name="Archives")
-            assert not link.is_visible()
-            summary = page.locator("summary", has_text="Menu")
-            assert summary.is_visible()
-            header = page.locator("header.site-header").bounding_box()
-            assert header["height"] < 130, header  # one compact row, not three
-            page.keyboard.press("Tab")  # the skip link
-            page.keyboard.press("Tab")  # the library's name
-            page.keyboard.press("Tab")  # the menu button
-            assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
-            page.keyboard.press("Enter")
-            assert link.is_visible()
-            assert page.locator("details.menu").get_attribute("open") is not None
-            page.keyboard.press("Enter")
-            assert not link.is_visible()
-            size = {"width": 1280, "height": 800}
-            desk = browser.new_context(java_script_enabled=False, viewport=size)
-            page = desk.new_page()
-            page.goto(url)
-            assert page.get_by_role("link", name="Archives").is_visible()
-            assert not page.locator("summary").is_visible()
+            yield f"http://127.0.0.1:{server.server_address[1]}/", browser
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_menu_is_a_disclosure_without_javascript(served):
+    url, browser = served
+    size = {"width": 375, "height": 800}
+    page = browser.new_context(java_script_enabled=False, viewport=size).new_page()
+    page.goto(url)
+    link = page.get_by_role("link", name="Archives")
+    assert not link.is_visible()
+    summary = page.locator("summary", has_text="Menu")
+    assert summary.is_visible()
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] < 130, header  # one compact row, not three
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the library's name
+    page.keyboard.press("Tab")  # the menu button
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert link.is_visible()
+    assert page.locator("details.menu").get_attribute("open") is not None
+    page.keyboard.press("Enter")
+    assert not link.is_visible()
+    size = {"width": 1280, "height": 800}
+    page = browser.new_context(java_script_enabled=False, viewport=size).new_page()
+    page.goto(url)
+    assert page.get_by_role("link", name="Archives").is_visible()
+    assert not page.locator("summary").is_visible()
+
+
+def test_a_query_in_the_address_runs_the_search(served):
+    url, browser = served
+    page = browser.new_page()
+    page.goto(url + "search/?q=eBooks")
+    assert page.locator("#search-q").input_value() == "eBooks"
+    page.wait_for_selector(".pagefind-ui__result", timeout=20000)
+    assert "Borrow eBooks" in page.locator(".pagefind-ui__results").inner_text()
+    assert not page.locator(".pagefind-ui__search-input").is_visible()  # one field only
+    page.fill("#search-q", "story")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_function("location.search === '?q=story'")
+    # Without JavaScript the form still submits to the same address.
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(url)
+    page.fill("#home-q", "story")
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert page.url.endswith("/search/?q=story")

@@ -66,7 +66,7 @@ def test_every_page_is_built(dev_site):
 
 
 def test_pagination_links_work(dev_site):
-    seen, page, pages = [], "index.html", 0
+    seen, page, pages = [], "news/index.html", 0
     while page:
         pages += 1
         soup = dev_site.html(page)
