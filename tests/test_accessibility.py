@@ -83,7 +83,7 @@ def test_skip_link_is_first_and_visible_on_focus(browser, served_site):
 
 
 def test_focus_is_visible(browser, served_site):
-    context, page, _, _ = open_page(browser, served_site + PAGES["index"])
+    context, page, _, _ = open_page(browser, served_site + PAGES["news"])
     try:
         link = page.locator(".post-list h2 a").first
         link.focus()
@@ -96,9 +96,7 @@ def test_focus_is_visible(browser, served_site):
 
 
 def test_works_without_javascript(browser, served_site):
-    context, page, _, _ = open_page(
-        browser, served_site + PAGES["index"], java_script_enabled=False
-    )
+    context, page, _, _ = open_page(browser, served_site + PAGES["news"], java_script_enabled=False)
     try:
         page.locator(".post-list h2 a").first.click()
         page.wait_for_load_state("load")
