@@ -84,6 +84,16 @@ def test_blocks_come_from_real_content(home):
     assert order == ["whats-on", "hours-today", "home-search", "home-brochure", "home-news"]
 
 
+def test_an_event_page_leads_with_the_event_date(home):
+    soup = home.html("news/2026/knit-and-natter-next-week/index.html")
+    lead = soup.select_one("h1").find_next_sibling("p")
+    assert "event-lead" in lead["class"]
+    assert lead.time["datetime"].startswith("2026-04-06T14:00")
+    said = " ".join(lead.get_text().split())
+    assert said == "Monday 6 April 2026, 2pm to 3pm · Riverside Central Library", said
+    assert soup.select_one("header p.meta").get_text(" ", strip=True).startswith("Posted 1 March")
+
+
 def test_home_page_weighs_at_most_30_kb(home):
     """HTML and CSS a reader fetches for the home page (pictures load lazily, later)."""
     html = (home.output / "index.html").read_bytes()
@@ -167,6 +177,9 @@ def test_menu_is_a_disclosure_without_javascript(served):
     page.goto(url)
     assert page.get_by_role("link", name="Archives").is_visible()
     assert not page.locator("summary").is_visible()
+    # The footer's hours: "9am to 7pm" is never broken across lines.
+    hours = page.locator(".site-footer .hours dd").first
+    assert hours.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
 
 
 def test_a_query_in_the_address_runs_the_search(served):
