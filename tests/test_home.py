@@ -8,8 +8,7 @@ import runpy
 import threading
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE_SETTINGS, QuietHandler, build
-from playwright.sync_api import sync_playwright
+from conftest import SAMPLE_SETTINGS, QuietHandler, build
 from tiny_site import settings, write_site
 
 # tiny_site's moment: Wednesday 1 April 2026, 9am. The sample's hours: Monday to Friday
@@ -138,15 +137,13 @@ def test_days_are_read(days, expected):
 
 
 @pytest.fixture(scope="module")
-def served(home):
+def served(home, browser):
+    """The tiny site over HTTP, and the session's browser (conftest)."""
     handler = functools.partial(QuietHandler, directory=str(home.output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield f"http://127.0.0.1:{server.server_address[1]}/", browser
-            browser.close()
+        yield f"http://127.0.0.1:{server.server_address[1]}/", browser
     finally:
         server.shutdown()
         server.server_close()
@@ -172,6 +169,7 @@ def test_menu_is_a_disclosure_without_javascript(served):
     assert page.locator("details.menu").get_attribute("open") is not None
     page.keyboard.press("Enter")
     assert not link.is_visible()
+    page.context.close()
     size = {"width": 1280, "height": 800}
     page = browser.new_context(java_script_enabled=False, viewport=size).new_page()
     page.goto(url)
@@ -180,6 +178,7 @@ def test_menu_is_a_disclosure_without_javascript(served):
     # The footer's hours: "9am to 7pm" is never broken across lines.
     hours = page.locator(".site-footer .hours dd").first
     assert hours.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    page.context.close()
 
 
 def test_a_query_in_the_address_runs_the_search(served):
@@ -193,9 +192,11 @@ def test_a_query_in_the_address_runs_the_search(served):
     page.fill("#search-q", "story")
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_function("location.search === '?q=story'")
+    page.close()
     # Without JavaScript the form still submits to the same address.
     page = browser.new_context(java_script_enabled=False).new_page()
     page.goto(url)
     page.fill("#home-q", "story")
     page.get_by_role("button", name="Search", exact=True).click()
     assert page.url.endswith("/search/?q=story")
+    page.context.close()
