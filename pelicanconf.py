@@ -80,6 +80,7 @@ PLUGINS = [
     "listen",  # LISTEN_SHOW_REPLIES: each post's public replies under it (off by default)
     "events",
     "brochures",
+    "home",  # the home page's blocks: what's on, today's hours, search, brochure, news
     "sitemaps",  # sitemap.xml for search engines: every page that may be indexed
     "search",  # Pagefind: the site's own search, made after every build
     "images",  # marks pictures for image-process; social cards
@@ -151,6 +152,11 @@ AUTHORS_SAVE_AS = "author/index.html"
 ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives"]
+# Every post, newest first, is the News list; the home page (home.html) is the front door.
+INDEX_URL = "news/"
+INDEX_SAVE_AS = "news/index.html"
+# The category of this name links to the News list too: one name, one place.
+NEWS_CATEGORY = "News"
 
 # Feeds: written by plugins/feeds (Pelican's own feed settings are switched off).
 # Their addresses are public and stable; see FEEDS in the README to change them.
@@ -210,6 +216,15 @@ EVENTS_CURRENCY = "GBP"
 EVENTS_NOW = None  # preview the events pages as of another moment, e.g. "2026-12-01T09:00"
 
 # =============================================================================
+# The home page (plugins/home): its blocks, in this order. Leave a name out to hide
+# its block: whats_on (events in the next HOME_WHATS_ON_DAYS days; none, no block),
+# hours (today's opening hours), search, brochure (the current one), news.
+# =============================================================================
+HOME_BLOCKS = ["whats_on", "hours", "search", "brochure", "news"]
+HOME_WHATS_ON_DAYS = 7
+HOME_NEWS = 4  # the latest posts shown, with their pictures, before "More news"
+
+# =============================================================================
 # Brochures (plugins/brochures): content/brochures/*.md, read online and as a PDF.
 # =============================================================================
 BROCHURES_URL = "brochures/"
@@ -222,7 +237,11 @@ BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a 
 # by regular expressions on the address, e.g. ["^tag/"].
 # =============================================================================
 SITEMAP = {"exclude": []}
-TEMPLATE_PAGES = {"robots.txt": "robots.txt", "search.html": "search/index.html"}
+TEMPLATE_PAGES = {
+    "robots.txt": "robots.txt",
+    "search.html": "search/index.html",
+    "home.html": "index.html",
+}
 SEARCH_ENABLED = True  # plugins/search: run Pagefind after every build
 # A bigger site is indexed in parts of at most this many pages (Pagefind's memory), and
 # after an edit only the parts whose pages changed are indexed again: small parts keep

@@ -9,6 +9,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PAGES = {
     "index": "/",
+    "news": "/news/",
     "article": "/news/2026/februarys-reading-group-pick-the-remains-of-the-day/",
     "page": "/visit-us/",
     "category": "/category/digital-help/",
@@ -82,7 +83,7 @@ def test_skip_link_is_first_and_visible_on_focus(browser, served_site):
 
 
 def test_focus_is_visible(browser, served_site):
-    context, page, _, _ = open_page(browser, served_site + PAGES["index"])
+    context, page, _, _ = open_page(browser, served_site + PAGES["news"])
     try:
         link = page.locator(".post-list h2 a").first
         link.focus()
@@ -95,9 +96,7 @@ def test_focus_is_visible(browser, served_site):
 
 
 def test_works_without_javascript(browser, served_site):
-    context, page, _, _ = open_page(
-        browser, served_site + PAGES["index"], java_script_enabled=False
-    )
+    context, page, _, _ = open_page(browser, served_site + PAGES["news"], java_script_enabled=False)
     try:
         page.locator(".post-list h2 a").first.click()
         page.wait_for_load_state("load")

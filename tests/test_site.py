@@ -42,7 +42,8 @@ def test_sample_content_is_rich_enough():
 
 
 def test_every_published_post_is_built(dev_site):
-    built = {h1_text(dev_site.html(p)) for p in dev_site.pages() if p.startswith("news/")}
+    posts = [p for p in dev_site.pages() if re.match(r"news/\d{4}/", p)]  # not the News list
+    built = {h1_text(dev_site.html(p)) for p in posts}
     assert built == published_posts()
 
 
@@ -66,7 +67,7 @@ def test_every_page_is_built(dev_site):
 
 
 def test_pagination_links_work(dev_site):
-    seen, page, pages = [], "index.html", 0
+    seen, page, pages = [], "news/index.html", 0
     while page:
         pages += 1
         soup = dev_site.html(page)
@@ -180,4 +181,6 @@ def test_footer_shows_library_identity(dev_site):
 
 def test_css_stays_small(dev_site):
     css = (dev_site.output / "theme" / "css" / "site.css").stat().st_size  # what pages load
-    assert css < 8_000, f"theme CSS is {css} bytes"
+    # 10 KB since the home page's blocks and the menu disclosure (issue 20); the home
+    # page's HTML and CSS together stay within 30 KB (tests/test_home.py).
+    assert css < 10_000, f"theme CSS is {css} bytes"

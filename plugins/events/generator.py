@@ -63,6 +63,8 @@ class EventsGenerator(Generator):
                 "events_audiences": [(a, f"{self.url}audience/{slug(a)}/") for a in audiences],
                 "events_branches": [(b, f"{self.url}branch/{slug(b)}/") for b in branches],
                 "events_calendar": self.settings.get("EVENTS_CALENDAR", "events.ics"),
+                # Every upcoming occurrence, soonest first (the home page's What's on).
+                "events_upcoming": upcoming,
             }
         )
 
