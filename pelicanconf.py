@@ -30,13 +30,32 @@ LIBRARY = {
         ("Sunday", "Closed"),
     ],
     # Every branch, with its address: events name one in Location:, and event pages
-    # give search engines the address.
+    # give search engines the address (street, locality and postcode; "country" and
+    # "region" too where a branch's differ from the library's).
     "branches": {
-        "Riverside Central Library": "1 Mill Lane, Riverside RV1 2AB",
-        "Northfield Library": "14 North Road, Riverside RV3 4CD",
-        "Westbrook Library": "Westbrook Parade, Riverside RV5 6EF",
-        "Eastgate Library": "2 Gate Street, Riverside RV2 8GH",
+        "Riverside Central Library": {
+            "street": "1 Mill Lane",
+            "locality": "Riverside",
+            "postcode": "RV1 2AB",
+        },
+        "Northfield Library": {
+            "street": "14 North Road",
+            "locality": "Riverside",
+            "postcode": "RV3 4CD",
+        },
+        "Westbrook Library": {
+            "street": "Westbrook Parade",
+            "locality": "Riverside",
+            "postcode": "RV5 6EF",
+        },
+        "Eastgate Library": {
+            "street": "2 Gate Street",
+            "locality": "Riverside",
+            "postcode": "RV2 8GH",
+        },
     },
+    # The country, as a two-letter ISO 3166 code, for the addresses above.
+    "country": "GB",
     "phone": "01234 567890",
     "email": "libraries@riverside.example",
     # The library's own social accounts: shown in the footer. Leave a list empty to hide it.

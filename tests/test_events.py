@@ -1,6 +1,7 @@
 """Library events: pages, calendar files, JSON-LD and checks, built for real."""
 
 import json
+import runpy
 import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -158,13 +159,71 @@ def test_event_page_json_ld(site):
     assert data["endDate"] == "2027-01-21T20:30:00+00:00"
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
     assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
-    assert data["location"]["address"] == "1 Mill Lane, Riverside RV1 2AB"
+    assert data["location"]["name"] == "Riverside Central Library, Event Room"
+    assert data["location"]["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": "1 Mill Lane",
+        "addressLocality": "Riverside",
+        "postalCode": "RV1 2AB",
+        "addressCountry": "GB",
+    }
+    assert data["organizer"] == {
+        "@type": "Organization",
+        "name": "Riverside Libraries",
+        "url": SITEURL + "/",
+    }
+    assert data["performer"] == {"@type": "Person", "name": "Meera Joshi"}
     assert data["offers"]["price"] == "5" and data["offers"]["priceCurrency"] == "GBP"
     assert data["offers"]["url"] == "https://tickets.riverside-libraries.example/meera-joshi"
+    assert data["offers"]["validFrom"] == "2026-11-20T12:00:00+00:00"  # the post's date
+    assert data["image"] == [SITEURL + "/images/reading-group.jpg"]  # its own Image:
     rhyme = site.html(RHYME + "index.html").find_all("script", type="application/ld+json")
     rhyme_data = next(json.loads(s.string) for s in rhyme if '"Event"' in s.string)
     assert rhyme_data["startDate"] == "2026-11-27T10:00:00+00:00"  # the next Friday
     assert rhyme_data["offers"]["price"] == "0"
+    history = site.html(HISTORY + "index.html").find_all("script", type="application/ld+json")
+    history_data = next(json.loads(s.string) for s in history if '"Event"' in s.string)
+    assert history_data["image"] == [SITEURL + "/images/riverside-central.jpg"]  # the default
+    assert rhyme_data["location"]["address"]["postalCode"] == "RV3 4CD"
+    assert "performer" not in rhyme_data
+    assert "performer" not in site.log.lower(), "Performer: is known front matter"
+
+
+def test_branch_addresses_are_checked_once(tmp_path):
+    """A branch given as one line still builds (street only, with a warning); an
+    unknown or missing part is an error, each said once, not once per event."""
+    sample = runpy.run_path(str(SAMPLE_CONTENT.parent / "sample_library.py"))
+    library = {
+        **sample["LIBRARY"],
+        "branches": {
+            "Northfield Library": "14 North Road, Riverside RV3 4CD",
+            "Eastgate Library": {"street": "2 Gate Street", "locality": "Riverside",
+                                 "postocde": "RV2 8GH"},
+        },
+    }  # fmt: skip
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for n, branch in enumerate(("Northfield Library", "Northfield Library", "Eastgate Library")):
+        (content / "posts" / f"e{n}.md").write_text(
+            f"Title: Event {n}\nDate: 2026-11-01 10:00 +00:00\nCategory: Events\n"
+            f"Event-Start: 2027-01-1{n} 14:00\nEvent-Duration: 1h\nLocation: {branch}\n\nText.\n"
+        )
+    dev = build(tmp_path / "dev", content=content, cwd=tmp_path,
+                extra={"LIBRARY": library, "EVENTS_NOW": NOW})  # fmt: skip
+    assert dev.returncode == 0, dev.log
+    assert dev.log.count("LIBRARY['branches']['Northfield Library'] is a single line") == 1
+    assert dev.log.count("['Eastgate Library']: unknown key 'postocde'") == 1
+    assert dev.log.count("['Eastgate Library'] has no 'postcode'") == 1
+    page = dev.html("news/2026/event-0/index.html").find_all("script", type="application/ld+json")
+    data = next(json.loads(s.string) for s in page if '"Event"' in s.string)
+    assert data["location"]["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": "14 North Road, Riverside RV3 4CD",
+        "addressCountry": "GB",
+    }
+    published = build(tmp_path / "pub", content=content, cwd=tmp_path, publish=True,
+                      extra={"LIBRARY": library, "EVENTS_NOW": NOW})  # fmt: skip
+    assert published.returncode != 0
 
 
 def test_event_page_shows_the_facts_first(site):

@@ -114,15 +114,71 @@ def test_subscribe_page_lists_feeds_and_social_accounts(publish_site):
     assert "feed reader" in soup.main.get_text()
 
 
-def test_stylesheet_makes_a_readable_page(publish_site):
-    xsl = etree.XSLT(etree.parse(str(publish_site.output / "feeds" / "feed.xsl")))
-    for name in ("all.atom.xml", "all.rss.xml"):
-        path = publish_site.output / "feeds" / name
-        assert f'href="{SITEURL}/feeds/feed.xsl"' in path.read_text().split("\n", 2)[1]
-        page = str(xsl(etree.parse(str(path))))
-        assert "This is a feed." in page
-        assert "World Book Night: an evening of readings" in page
-        assert f'href="{SITEURL}/news/2026/world-book-night-an-evening-of-readings/"' in page
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def stylesheet_pis(path: Path):
+    """The feed's xml-stylesheet processing instructions, as (type, href) pairs."""
+    tree = etree.parse(str(path))
+    found, node = [], tree.getroot().getprevious()
+    while node is not None:
+        if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-stylesheet":
+            found.append((node.get("type"), node.get("href")))
+        node = node.getprevious()
+    return found
+
+
+def notice_links(path: Path) -> dict:
+    links = etree.parse(str(path)).getroot().iter(f"{XHTML}a")
+    return {a.text: a.get("href") for a in links}
+
+
+def test_feeds_in_a_browser_use_css_not_xslt(publish_site):
+    """Browsers are dropping XSLT: a feed names only a CSS stylesheet, from SITEURL."""
+    assert not list(publish_site.output.rglob("*.xsl"))
+    css = (publish_site.output / "feeds" / "feed.css").read_text()
+    assert "@namespace atom url(http://www.w3.org/2005/Atom);" in css
+    assert "{{" not in css and "{%" not in css
+    for path in feeds_in(publish_site):
+        assert stylesheet_pis(path) == [("text/css", f"{SITEURL}/feeds/feed.css")], path
+        assert "xsl" not in path.read_text().split("\n", 2)[1].lower()
+        assert notice_links(path) == {
+            "How to subscribe": f"{SITEURL}/subscribe/",
+            "Visit the Riverside Libraries website": f"{SITEURL}/",
+        }, path
+
+
+def test_local_feeds_point_to_the_stylesheet_relatively(dev_site):
+    """A local build has no SITEURL: the stylesheet and the notice's links are relative
+    to the feed, so the feed reads the same on any host and port."""
+    output = dev_site.output
+    for path in feeds_in(dev_site):
+        [(kind, href)] = stylesheet_pis(path)
+        assert kind == "text/css" and "://" not in href and not href.startswith("/")
+        assert (path.parent / href).resolve() == (output / "feeds" / "feed.css").resolve()
+        links = notice_links(path)
+        assert (path.parent / links["How to subscribe"] / "index.html").resolve() == (
+            output / "subscribe" / "index.html"
+        ).resolve()
+        assert (path.parent / links["Visit the Riverside Libraries website"]).resolve() == (
+            output.resolve()
+        )
+
+
+def test_no_local_address_in_a_publish_build(publish_site):
+    for path in publish_site.output.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"127.0.0.1" not in data and b"localhost" not in data, path
+
+
+def test_feed_stylesheet_must_be_css(tmp_path):
+    site = build(tmp_path, extra={"FEEDS": {"stylesheet": "feeds/feed.xsl", "colour": "red"}})
+    assert site.returncode == 0, site.log
+    assert site.log.count("FEEDS['stylesheet'] = 'feeds/feed.xsl' is not a .css file") == 1
+    assert site.log.count("unknown FEEDS key 'colour'") == 1
+    assert not (site.output / "feeds" / "feed.xsl").exists()
+    assert stylesheet_pis(site.output / "feeds" / "all.atom.xml") == [("text/css", "feed.css")]
 
 
 def test_pelican_built_in_feeds_stay_off(tmp_path):

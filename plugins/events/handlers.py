@@ -17,7 +17,7 @@ from pelican.utils import (
 )
 
 from .display import FILTERS
-from .jsonld import event_jsonld
+from .jsonld import branch_problems, event_jsonld, postal_address
 from .parse import EVENT_KEYS, EventError, is_event, parse_event
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ def configure(pelican):
     settings = pelican.settings
     settings["PLUGIN_METADATA_KEYS"] = (*settings.get("PLUGIN_METADATA_KEYS", ()), *EVENT_KEYS)
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), **FILTERS}
+    for is_error, message in branch_problems(settings.get("LIBRARY") or {}):
+        (logger.error if is_error else logger.warning)("events: %s", message)
 
 
 def read_event(instance):
@@ -84,8 +86,11 @@ def summary_text(instance) -> str:
 def event_json(article, siteurl, settings):
     """The JSON-LD for an event page (called from the theme through `event_data`)."""
     event = article.event
+    library = settings.get("LIBRARY") or {}
     start, end = (getattr(article, "event_next", None) or [(event.start, event.end)])[0]
-    image = (article.metadata.get("image") or "").replace("{static}", "").lstrip("/")
+    image = article.metadata.get("image") or library.get("default_image") or ""
+    image = image.replace("{static}", "").lstrip("/")
+    branch = (library.get("branches") or {}).get(event.branch)
     return event_jsonld(
         event,
         start,
@@ -94,6 +99,8 @@ def event_json(article, siteurl, settings):
         description=article.event_summary,
         url=f"{siteurl}/{article.url}",
         image=f"{siteurl}/{image}" if image else "",
-        branches=(settings.get("LIBRARY") or {}).get("branches") or {},
+        address=postal_address(branch, library.get("country") or ""),
+        organizer={"@type": "Organization", "name": settings["SITENAME"], "url": f"{siteurl}/"},
+        valid_from=article.date,
         currency=settings.get("EVENTS_CURRENCY", "GBP"),
     )

@@ -26,6 +26,7 @@ class Event:
     booking_url: str = ""
     price: str = ""  # as written; "" or "Free" means free
     accessibility: str = ""
+    performer: str = ""  # Performer: who leads it, as written ("Meera Joshi")
     rule: str = ""  # RRULE as written (UNTIL made explicit by normalise_rule)
     exceptions: tuple[date, ...] = ()
     status: str = "scheduled"

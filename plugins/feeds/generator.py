@@ -3,6 +3,7 @@
 import heapq
 import logging
 import os
+import posixpath
 
 from pelican.generators import Generator
 
@@ -70,7 +71,6 @@ class FeedsGenerator(Generator):
         )
         for _receiver, extra in collect.send(self):
             self.feeds.extend(extra or [])
-        stylesheet = self.site.url(self.site.paths["stylesheet"])
         for feed in self.feeds:
             for fmt, path in feed.paths.items():
                 if self._as_written(path, feed):
@@ -78,10 +78,27 @@ class FeedsGenerator(Generator):
                 if fmt == "json":
                     data = render.json_feed(feed, self.site)
                 else:
-                    data = FORMATS[fmt](feed, self.site, stylesheet)
+                    data = FORMATS[fmt](feed, self.site, self.browser_view(path))
                 self._write(path, data)
         self._write_stylesheet(writer)
         self._write_subscribe_page(writer)
+
+    def browser_view(self, feed_path: str) -> render.BrowserView:
+        """The addresses a browser needs, from SITEURL, or relative to the feed when
+        the site has none (a local build served on any host and port)."""
+        paths = self.site.paths
+        return render.BrowserView(
+            stylesheet=self._href(feed_path, paths["stylesheet"]),
+            subscribe=self._href(feed_path, paths["subscribe_url"]),
+            home=self._href(feed_path, ""),
+            sitename=self.site.sitename,
+        )
+
+    def _href(self, feed_path: str, target: str) -> str:
+        if self.site.public:
+            return self.site.url(target)
+        relative = posixpath.relpath(target or ".", posixpath.dirname(feed_path) or ".")
+        return relative + "/" if target == "" or target.endswith("/") else relative
 
     def _as_written(self, path, feed) -> bool:
         """Whether this generator already wrote `path` from the same feed: the preview
@@ -107,9 +124,8 @@ class FeedsGenerator(Generator):
             f.write(data)
 
     def _write_stylesheet(self, writer):
-        template = self.env.get_template("feed.xsl")
-        xsl = template.render({**self.context, "SITEURL": self.site.siteurl})
-        self._write(self.site.paths["stylesheet"], xsl.encode("utf-8"))
+        css = self.env.get_template("feed.css").render(self.context)
+        self._write(self.site.paths["stylesheet"], css.encode("utf-8"))
 
     def _write_subscribe_page(self, writer):
         paths = self.site.paths

@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .image_extension import ImageEntryExtension, ImageExtension
 from .text import clean
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 @dataclass
@@ -73,22 +75,62 @@ def _generator(feed: Feed, fmt: str, site) -> FeedGenerator:
     return fg
 
 
-def with_stylesheet(xml: bytes, stylesheet_url: str | None) -> bytes:
-    if not stylesheet_url:
+@dataclass(frozen=True)
+class BrowserView:
+    """What a feed opened in a browser shows: no XSLT (browsers are dropping it), a CSS
+    stylesheet and a short notice pointing to the Subscribe page, the human entry.
+    Addresses are as the generator gives them: relative to the feed, or from SITEURL."""
+
+    stylesheet: str
+    subscribe: str
+    home: str
+    sitename: str
+
+
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def _notice(view: BrowserView):
+    """An XHTML block: readers skip foreign markup; a browser shows it, links working."""
+    div = etree.Element(f"{{{XHTML}}}div", nsmap={None: XHTML})
+    div.set("class", "feed-notice")
+    first = etree.SubElement(div, f"{{{XHTML}}}p")
+    strong = etree.SubElement(first, f"{{{XHTML}}}strong")
+    strong.text = "This is a feed"
+    strong.tail = (
+        ": the newest posts, for a feed reader app. To follow them, copy this page's "
+        "address from your browser's address bar into your feed reader. "
+    )
+    link = etree.SubElement(first, f"{{{XHTML}}}a", href=view.subscribe)
+    link.text = "How to subscribe"
+    second = etree.SubElement(div, f"{{{XHTML}}}p")
+    home = etree.SubElement(second, f"{{{XHTML}}}a", href=view.home)
+    home.text = f"Visit the {view.sitename} website"
+    return div
+
+
+def for_browsers(xml: bytes, view: BrowserView | None) -> bytes:
+    if view is None:
         return xml
-    declaration, _, rest = xml.partition(b"?>")
-    pi = f'\n<?xml-stylesheet type="text/xsl" href="{stylesheet_url}"?>'.encode()
-    return declaration + b"?>" + pi + rest
+    root = etree.fromstring(xml)
+    parent = root if root.tag == f"{{{ATOM}}}feed" else root.find("channel")
+    notice = _notice(view)
+    notice.tail = parent.text  # the same indentation as the element it goes before
+    parent.insert(0, notice)
+    href = view.stylesheet.replace("&", "&amp;").replace('"', "&quot;")
+    pi = f'<?xml-stylesheet type="text/css" href="{href}"?>\n'.encode()
+    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + pi + body + b"\n"
 
 
-def atom(feed: Feed, site, stylesheet_url=None) -> bytes:
+def atom(feed: Feed, site, view: BrowserView | None = None) -> bytes:
     xml = _generator(feed, "atom", site).atom_str(pretty=True, encoding="UTF-8")
-    return with_stylesheet(xml, stylesheet_url)
+    return for_browsers(xml, view)
 
 
-def rss(feed: Feed, site, stylesheet_url=None) -> bytes:
+def rss(feed: Feed, site, view: BrowserView | None = None) -> bytes:
     xml = _generator(feed, "rss", site).rss_str(pretty=True, encoding="UTF-8")
-    return with_stylesheet(xml, stylesheet_url)
+    return for_browsers(xml, view)
 
 
 def json_feed(feed: Feed, site) -> bytes:

@@ -14,8 +14,10 @@ DEFAULTS = {
     "category_atom": "feeds/category/{slug}.atom.xml",
     "category_rss": "feeds/category/{slug}.rss.xml",
     "tag_atom": "feeds/tag/{slug}.atom.xml",
-    # The XSL stylesheet that makes a feed opened in a browser readable.
-    "stylesheet": "feeds/feed.xsl",
+    # The CSS stylesheet that makes a feed opened in a browser readable (browsers are
+    # dropping XSLT, so no XSL). Its address in a feed is relative to the feed, or
+    # from SITEURL when the site has one: never a local address.
+    "stylesheet": "feeds/feed.css",
     # The "Subscribe" page listing every feed.
     "subscribe_url": "subscribe/",
     "subscribe_save_as": "subscribe/index.html",
@@ -48,6 +50,7 @@ class FeedSettings:
     logo: str | None
     icon: str | None
     content_path: str
+    public: bool  # SITEURL is set: addresses for browsers come from it, else relative
 
     def url(self, path: str) -> str:
         return f"{self.siteurl}/{path.lstrip('/')}"
@@ -58,8 +61,10 @@ METADATA_KEYS = ("feed-id",)
 
 
 def configure(pelican):
-    """On `initialized`: Pelican's built-in feeds off, so each feed is written once."""
+    """On `initialized`: FEEDS checked (once), Pelican's built-in feeds off, so each
+    feed is written once."""
     settings = pelican.settings
+    validate(settings.get("FEEDS") or {})
     settings["PLUGIN_METADATA_KEYS"] = (*settings.get("PLUGIN_METADATA_KEYS", ()), *METADATA_KEYS)
     for key in PELICAN_FEED_SETTINGS:
         if pelican.settings.get(key):
@@ -67,18 +72,35 @@ def configure(pelican):
         pelican.settings[key] = None
 
 
-def read_settings(settings) -> FeedSettings:
-    configured = settings.get("FEEDS") or {}
-    for key in configured:
+def validate(configured) -> None:
+    """Log each unknown FEEDS key or value as an error (the build goes on with the
+    default). Called once per build, on `initialized`."""
+    for key, value in configured.items():
         if key not in DEFAULTS:
             logger.error(
                 "pelicanconf.py: feeds: unknown FEEDS key %r. Fix: use one of %s.",
                 key,
                 ", ".join(sorted(DEFAULTS)),
             )
-    merged = {**DEFAULTS, **{k: v for k, v in configured.items() if k in DEFAULTS}}
+        elif key == "stylesheet" and not str(value).endswith(".css"):
+            logger.error(
+                "pelicanconf.py: feeds: FEEDS['stylesheet'] = %r is not a .css file "
+                "(browsers are dropping XSLT). Fix: remove it to use %r, or name a .css path.",
+                value,
+                DEFAULTS["stylesheet"],
+            )
+
+
+def _valid(key, value) -> bool:
+    return key in DEFAULTS and (key != "stylesheet" or str(value).endswith(".css"))
+
+
+def read_settings(settings) -> FeedSettings:
+    configured = settings.get("FEEDS") or {}
+    merged = {**DEFAULTS, **{k: v for k, v in configured.items() if _valid(k, v)}}
     siteurl = (settings.get("SITEURL") or "").rstrip("/")
-    if not siteurl.startswith(("http://", "https://")):
+    public = siteurl.startswith(("http://", "https://"))
+    if not public:
         siteurl = merged["dev_siteurl"].rstrip("/")
     library = settings.get("LIBRARY") or {}
     return FeedSettings(
@@ -93,4 +115,5 @@ def read_settings(settings) -> FeedSettings:
         logo=library.get("default_image"),
         icon=library.get("logo"),
         content_path=settings["PATH"],
+        public=public,
     )
