@@ -54,6 +54,25 @@ LIBRARY = {
             "postcode": "RV2 8GH",
         },
     },
+    # Each branch's own opening hours, for the home page's "Open today" (leave this out
+    # when every branch keeps the hours above).
+    "branch_hours": {
+        "Riverside Central Library": [
+            ("Monday to Friday", "9am to 7pm"),
+            ("Saturday", "9am to 5pm"),
+            ("Sunday", "Closed"),
+        ],
+        "Northfield Library": [
+            ("Monday, Wednesday and Friday", "10am to 5pm"),
+            ("Saturday", "10am to 1pm"),
+            ("Tuesday, Thursday and Sunday", "Closed"),
+        ],
+        "Westbrook Library": [("Monday to Saturday", "10am to 4pm"), ("Sunday", "Closed")],
+        "Eastgate Library": [
+            ("Tuesday to Saturday", "9.30am to 5pm"),
+            ("Sunday and Monday", "Closed"),
+        ],
+    },
     # The country, as a two-letter ISO 3166 code, for the addresses above.
     "country": "GB",
     "phone": "01234 567890",

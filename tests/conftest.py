@@ -136,10 +136,16 @@ def serve_publish_build(tmp: Path, extra=None):
 
 
 @pytest.fixture(scope="session")
-def served_site(tmp_path_factory):
-    """The site as readers get it, absolute URLs and 404 page included."""
-    with serve_publish_build(tmp_path_factory.mktemp("served")) as (url, _):
-        yield url
+def served_build(tmp_path_factory):
+    """The site as readers get it, absolute URLs and 404 page included: (address, Build)."""
+    with serve_publish_build(tmp_path_factory.mktemp("served")) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def served_site(served_build):
+    """The address of the site as readers get it."""
+    return served_build[0]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -56,6 +56,30 @@ def test_axe_finds_no_wcag_violations(browser, served_site, name, scheme):
         context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violations_on_any_other_page(browser, served_build, scheme):
+    """Every page the build writes, not only one of each kind above: each tag, category,
+    author, branch and audience page, every post, page and brochure."""
+    url, site = served_build
+    named = {path.strip("/") + "/index.html" for path in PAGES.values()} | {"/index.html"}
+    pages = [p for p in site.pages() if "/" + p not in named and p not in named]
+    assert len(pages) > 40, pages
+    context = browser.new_context(color_scheme=scheme)
+    found = {}
+    try:
+        for path in pages:
+            page = context.new_page()
+            response = page.goto(f"{url}/{path.removesuffix('index.html')}")
+            assert response.status == 200, path
+            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            if results.response["violations"]:
+                found[path] = results.generate_report()
+            page.close()
+    finally:
+        context.close()
+    assert not found, "\n".join(f"{path}:\n{report}" for path, report in found.items())
+
+
 @pytest.mark.parametrize("name", ["index", "article", "page"])
 def test_reflows_at_320_css_pixels(browser, served_site, name):
     context, page, _, _ = open_page(

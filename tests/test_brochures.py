@@ -133,8 +133,10 @@ def test_reading_view_pages_contents_and_download(site):
     assert [c["src"].rsplit("/", 1)[1] for c in covers] == [
         "story-time.webp", "riverside-central.webp",
     ]  # fmt: skip
-    for cover in covers:  # beside its title: no words of its own, a size, lazy, srcset
-        assert cover["alt"] == "" and cover["width"] and cover["height"] and cover["srcset"]
+    for cover in covers:  # described (Cover-Alt), as on the home page; a size, lazy, srcset
+        assert cover["alt"].startswith(("Illustration of a librarian", "The front of Riverside"))
+        assert cover["loading"] == "lazy"
+        assert cover["width"] and cover["height"] and cover["srcset"]
 
 
 def test_a_repeating_event_is_one_entry_with_its_dates_and_exceptions(site):

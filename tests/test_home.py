@@ -104,11 +104,14 @@ def test_home_page_weighs_at_most_30_kb(home):
 def test_block_order_setting_and_its_check(tmp_path):
     content = write_site(tmp_path)  # no events: no What's on block
     sunday = "2026-04-05T12:00:00+01:00"
-    extra = settings(tmp_path, EVENTS_NOW=sunday, HOME_BLOCKS=["hours", "whats_on", "news", "nwes"])
+    extra = settings(tmp_path, EVENTS_NOW=sunday, HOME_BLOCKS=["hours", "whats_on", "news", "nwes"],
+                     HOME_NEWS="three")  # fmt: skip
     site = build(tmp_path, content=content, extra=extra, cwd=tmp_path)
     assert site.returncode == 0, site.log
     assert "pelicanconf.py: error: home: HOME_BLOCKS name 'nwes' is not known." in site.log
     assert "Fix: Use some of: whats_on, hours, search, brochure, news" in site.log
+    said = "error: home: HOME_NEWS must be a whole number from 1 to 60, not 'three'."
+    assert said in site.log and "Fix: Write, e.g., HOME_NEWS = 4" in site.log
     soup = site.html("index.html")
     order = [s["class"][1] for s in soup.select(".home-grid > section")]
     assert order == ["hours-today", "home-news"]
@@ -117,12 +120,15 @@ def test_block_order_setting_and_its_check(tmp_path):
 
 def test_unreadable_days_are_an_error(tmp_path):
     content = write_site(tmp_path)
-    library = {"branch_hours": {"Northfield Library": [("Mondays-ish", "9am to 1pm")]}}
+    library = {"branch_hours": {"Northfield Library": [("Mondays-ish", "9am to 1pm")],
+                                "Nowhere Library": [("Daily", "9am to 1pm")]}}  # fmt: skip
     sample = runpy.run_path(str(SAMPLE_SETTINGS))["LIBRARY"]
     extra = settings(tmp_path, LIBRARY={**sample, **library}, HOME_BLOCKS=["hours"])
     site = build(tmp_path, content=content, extra=extra, cwd=tmp_path)
     said = r"error: home: LIBRARY hours of Northfield Library: cannot tell which days "
     assert re.search(said + r"'Mondays-ish' means\. Fix: Name days in full", site.log), site.log
+    said = "error: home: LIBRARY['branch_hours'] names 'Nowhere Library', not one of"
+    assert said in site.log and "Fix: Use a branch's name as written there: Riverside" in site.log
 
 
 @pytest.mark.parametrize(("days", "expected"), [

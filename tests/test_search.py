@@ -23,8 +23,8 @@ def served_in_parts(tmp_path_factory):
 
 def search(browser, served_site, query, expect=None):
     context, page, _, requests = open_page(browser, served_site + PAGES["search"])
-    page.fill("#search input", query)
-    page.wait_for_timeout(200)
+    page.fill("#search-q", query)  # the page's own labelled field and its button
+    page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
     page.wait_for_function(
         "!document.querySelector('.pagefind-ui__message').textContent.includes('Searching')"

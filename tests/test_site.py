@@ -133,6 +133,8 @@ def test_nothing_loads_from_another_host(site_name, request):
     for css in site.output.rglob("*.css"):
         text = css.read_text(encoding="utf-8")
         assert "@import" not in text
+        # A namespace's URL (the feeds' stylesheet) names it; nothing is fetched.
+        text = re.sub(r"@namespace[^;]*;", "", text)
         for url in re.findall(r"url\(([^)]+)\)", text):
             assert not urlsplit(url.strip("'\"")).netloc, f"{css} loads {url}"
 
@@ -183,4 +185,4 @@ def test_css_stays_small(dev_site):
     css = (dev_site.output / "theme" / "css" / "site.css").stat().st_size  # what pages load
     # 10 KB since the home page's blocks and the menu disclosure (issue 20); the home
     # page's HTML and CSS together stay within 30 KB (tests/test_home.py).
-    assert css < 10_000, f"theme CSS is {css} bytes"
+    assert css <= 10 * 1024, f"theme CSS is {css} bytes"

@@ -11,8 +11,8 @@ Blocks, in the order HOME_BLOCKS names them (any left out is not shown):
 - brochure: the current brochure and its cover (the brochures plugin's `brochures`);
 - news: the latest HOME_NEWS posts, with their pictures, then "More news".
 
-Settings are read and checked once, on `initialized`; an unknown block is an error
-that names the fix, and is left out.
+Settings are read and checked once a build, as the home page's values are made; an
+unknown block or a number out of range is an error that names the fix, and is left out.
 """
 
 import logging
@@ -53,6 +53,16 @@ def blocks(settings) -> list[str]:
         else:
             kept.append(name)
     return kept
+
+
+def count(settings, name) -> int:
+    """HOME_WHATS_ON_DAYS or HOME_NEWS, checked: a whole number from 1 to 60."""
+    value = settings.get(name, DEFAULTS[name])
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
+        _report(f"{name} must be a whole number from 1 to 60, not {value!r}.",
+                f"Write, e.g., {name} = {DEFAULTS[name]} (or leave it out).")  # fmt: skip
+        return DEFAULTS[name]
+    return value
 
 
 def _day(word):
@@ -107,11 +117,17 @@ class HomeGenerator(Generator):
         tz = ZoneInfo(s.get("TIMEZONE") or "UTC")
         now = s.get("EVENTS_NOW")  # the events pages' moment, when fixed, is the home page's
         now = datetime.fromisoformat(now).astimezone(tz) if now else datetime.now(tz)
-        days = int(s.get("HOME_WHATS_ON_DAYS", DEFAULTS["HOME_WHATS_ON_DAYS"]))
+        days = count(s, "HOME_WHATS_ON_DAYS")
         midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=tz)
         library = s.get("LIBRARY") or {}
         branch_hours = library.get("branch_hours") or {}
         address = library.get("address") or [s.get("SITENAME", "")]
+        branches = library.get("branches") or {}
+        for name in branch_hours:
+            if branches and name not in branches:
+                known = ", ".join(branches)
+                _report(f"LIBRARY['branch_hours'] names {name!r}, not one of LIBRARY['branches'].",
+                        f"Use a branch's name as written there: {known}.")  # fmt: skip
         if branch_hours:
             named = [(name, pairs) for name, pairs in branch_hours.items()]
         else:
@@ -127,7 +143,7 @@ class HomeGenerator(Generator):
                 "home_hours": hours,
                 # Events that start before midnight at the end of the last day.
                 "home_until": midnight + timedelta(days=days),
-                "home_news": int(s.get("HOME_NEWS", DEFAULTS["HOME_NEWS"])),
+                "home_news": count(s, "HOME_NEWS"),
             }
         )
 
