@@ -131,6 +131,32 @@ def test_unreadable_days_are_an_error(tmp_path):
     assert said in site.log and "Fix: Use a branch's name as written there: Riverside" in site.log
 
 
+def test_each_branchs_hours_today_and_on_the_visit_page(tmp_path):
+    content = write_site(tmp_path)
+    (content / "pages" / "visit-us.md").write_text(
+        "Title: Visit us\nTemplate: visit\n\nStep-free at every branch.\n", encoding="utf-8"
+    )
+    sample = runpy.run_path(str(SAMPLE_SETTINGS))["LIBRARY"]
+    hours = {"Riverside Central Library": [("Daily", "9am to 7pm")],
+             "Northfield Library": [("Monday, Wednesday and Friday", "10am to 5pm"),
+                                    ("Tue, Thu, Sat, Sun", "Closed")]}  # fmt: skip
+    extra = settings(tmp_path, LIBRARY={**sample, "branch_hours": hours}, HOME_BLOCKS=["hours"])
+    site = build(tmp_path, content=content, extra=extra, cwd=tmp_path)
+    assert site.returncode == 0, site.log
+    today = site.html("index.html").select_one("section.hours-today").get_text(" ", strip=True)
+    # Wednesday 1 April 2026 (tiny_site's moment)
+    assert "Riverside Central Library : Open today 9am to 7pm" in today
+    assert "Northfield Library : Open today 10am to 5pm" in today
+    visit = site.html("visit-us/index.html")
+    [northfield] = [h for h in visit.find_all("h2") if h.get_text() == "Northfield Library"]
+    address = northfield.find_next("address").get_text(" ", strip=True)
+    assert address == " ".join(sample["branches"]["Northfield Library"].values())
+    rows = [tr.get_text(" ", strip=True) for tr in northfield.find_next("table").find_all("tr")]
+    assert rows == ["Monday, Wednesday and Friday 10am to 5pm",
+                    "Tue, Thu, Sat, Sun Closed"]  # fmt: skip
+    assert [h.get_text() for h in visit.find_all("h2")].count("Riverside Central Library") == 1
+
+
 @pytest.mark.parametrize(("days", "expected"), [
     ("Monday to Friday", {0, 1, 2, 3, 4}), ("Saturday", {5}), ("Sundays", {6}),
     ("Mon-Wed, Fri", {0, 1, 2, 4}), ("Saturday and Sunday", {5, 6}), ("Daily", set(range(7))),
