@@ -26,7 +26,7 @@ def parse(path: Path):
 
 
 def published_count(site):
-    # Posts are at news/<year>/<slug>/; news/ and news/2/ are the News list.
+    # Posts are at news/<year>/<slug>/; news/ and news/page/2/ are the News list.
     return len([p for p in site.pages() if re.match(r"news/\d{4}/", p)])
 
 

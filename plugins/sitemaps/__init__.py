@@ -45,6 +45,8 @@ class Sitemap:
         self.siteurl = (settings.get("SITEURL") or "").rstrip("/")
         self.exclude = read_settings(settings)
         self.site = set()  # ids of the values in the context the generators share
+        self.shared = {}  # that context itself: a value a generator puts in it later (the
+        # preview makes plugin generators' values again after an edit) is the site's too
         self.pages = {}  # file -> (address, date, whether the date is the page's own)
         self._lists = {}  # id(list) -> (list, its newest date): the long lists, once
         # Whether each page is noindex, by its size and time as last read: a page an
@@ -62,7 +64,9 @@ class Sitemap:
         )
         name = name.replace(os.sep, "/")
         # Its own values: not the site's (a tag's page is given the list of every post too).
-        own = [v for v in context.values() if id(v) not in self.site]
+        own = [
+            v for k, v in context.items() if id(v) not in self.site and self.shared.get(k) is not v
+        ]
         subject = next((v for v in own if isinstance(v, Content) and v.save_as == name), None)
         if subject is not None:
             if getattr(subject, "status", "published") != "published":
@@ -182,6 +186,7 @@ def start(pelican):
 
 def note_site(generators):
     if generators and _build.get("sitemap"):
+        _build["sitemap"].shared = generators[0].context
         _build["sitemap"].site = {id(v) for v in generators[0].context.values()}
 
 
