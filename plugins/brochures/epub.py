@@ -92,7 +92,7 @@ def package(parts, base_url: str, siteurl: str, roots, report) -> tuple[list[Par
             _picture(img, base_url, siteurl, roots, report, files, names)
         for a in tree.iter("a"):
             _link(a, name, ids, base_url, report)
-        done.append(Part(name, title, _serialise(tree)))
+        done.append(Part(name, " ".join(clean(title).split()), _serialise(tree)))
     return done, files
 
 
