@@ -342,3 +342,36 @@ def test_unchanged_rebuild_reuses_the_epub_and_an_edit_makes_it_again(tmp_path):
     after = cached()
     assert len(after) == 2 and len(set(after) - set(before)) == 1  # the old one removed
     assert "Other text." in text(tmp_path / "three" / "brochures" / "plain" / "plain.epub")
+
+
+def test_section_links_pictures_and_refusals_in_the_parts(tmp_path):
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from brochures.epub import package
+
+    (tmp_path / "images").mkdir()
+    picture = tmp_path / "images" / "a map.png"
+    picture.write_bytes(b"not really a png")
+    (tmp_path / "images" / "evil.png").symlink_to("/etc/passwd")
+    site = "https://site.example"
+    refused = []
+    parts, files = package(
+        [
+            ("p0.xhtml", "First \u0001", f'<p><a href="#two">Two</a> <img src="{site}/images/'
+             'a%20map.png" alt="A map" srcset="x.png 2x"> <a href="file:///etc/passwd">x</a> '
+             f'<img src="{site}/images/evil.png" alt="Evil"> <a href="#nowhere">y</a></p>'),
+            ("p1.xhtml", "Second", '<h2 id="two">Two</h2><p><a href="#two">here</a> '
+             '<a href="../up/">up</a> <a href="mailto:a@b.example">mail</a></p>'),
+        ],
+        f"{site}/brochures/b/", site, [str(tmp_path)], refused.append,
+    )  # fmt: skip
+    first, second = parts
+    assert first.title == "First"
+    assert 'href="p1.xhtml#two"' in first.html  # to the file that holds the section
+    assert 'src="images/01-a-map.png"' in first.html and "srcset" not in first.html
+    assert files == {"images/01-a-map.png": str(picture)}
+    assert "[Evil]" in first.html and "evil.png" not in first.html
+    assert "<a>y</a>" in first.html and "<a>x</a>" in first.html  # links to nowhere unlinked
+    assert sorted(refused) == ["file:///etc/passwd", f"{site}/images/evil.png"]
+    assert 'href="#two"' in second.html
+    assert f'href="{site}/brochures/up/"' in second.html
+    assert 'href="mailto:a@b.example"' in second.html

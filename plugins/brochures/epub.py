@@ -113,7 +113,8 @@ def _picture(img, base_url, siteurl, roots, report, files, names):
         return
     path = site_file(urljoin(base_url, src), siteurl, roots) if src else None
     if path is None:
-        report(src)
+        if src:
+            report(src)
         alt = img.get("alt") or ""
         if alt:  # what the picture showed, said instead
             img.getparent().insert(img.getparent().index(img), _span(alt))
