@@ -195,16 +195,17 @@ class BrochuresGenerator(Generator):
         path = os.path.join(os.path.dirname(brochure.save_as), f"{brochure.slug}.epub")
         online = self.settings.get("SITEURL", "").startswith(("https://", "http://"))
         values = {**self.context, "SITEURL": self.siteurl, "brochure": brochure, "online": online}
-        cover = self._cover_url(brochure)
-        first = self.get_template("partials/brochure_epub_cover")
-        last = self.get_template("partials/brochure_epub_back")
-        parts = [("part-00.xhtml", brochure.title, first.render(values, intro=intro, cover=cover))]
-        parts += [(f"part-{n:02d}.xhtml", s.title, s.html) for n, s in enumerate(sections, 1)]
-        parts.append(("part-back.xhtml", self.settings.get("SITENAME", ""), last.render(values)))
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
         report = functools.partial(report_refused, brochure.source_path, edition="EPUB")
+        online_url, cover = f"{self.siteurl}/{brochure.url}", self._cover_url(brochure)
         try:
-            online_url = f"{self.siteurl}/{brochure.url}"
+            first = self.get_template("partials/brochure_epub_cover").render(
+                values, intro=intro, cover=cover
+            )
+            last = self.get_template("partials/brochure_epub_back").render(values)
+            parts = [("part-00.xhtml", brochure.title, first)]
+            parts += [(f"part-{n:02d}.xhtml", s.title, s.html) for n, s in enumerate(sections, 1)]
+            parts.append(("part-back.xhtml", self.settings.get("SITENAME", ""), last))
             parts, files = package(parts, online_url, self.siteurl, roots, report)
             cover_file = site_file(cover, self.siteurl, roots)
             book = Book(
@@ -221,11 +222,13 @@ class BrochuresGenerator(Generator):
             )
             cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
             made = make_epub(book, files, os.path.join(self.output_path, path), cache_dir, used)
-        except Exception:
-            logger.exception(
-                "%s: the EPUB could not be made", brochure.source_path,
-                exc_info=self.settings.get("DEBUG"),
+        except Exception as err:  # one brochure's EPUB never stops the others, nor its PDF
+            finding = Finding(
+                brochure.source_path, None, f"The EPUB could not be made: {err}",
+                "The page and the PDF are made without it; `make html PELICANOPTS=--debug` "
+                "shows where it failed: report it with that.",
             )  # fmt: skip
+            logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
             return None
         logger.info("brochures: %s %s", "rendered" if made else "reused", path)
         return Download(path, human_size(os.path.getsize(os.path.join(self.output_path, path))))
