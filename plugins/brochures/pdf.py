@@ -23,18 +23,26 @@ def local_images(html: str, siteurl: str, roots: list[str]) -> tuple[str, list[s
     files = []
 
     def swap(match):
-        url = match.group(2)
-        if not url.startswith(siteurl + "/"):
+        candidate = site_file(match.group(2), siteurl, roots)
+        if candidate is None:
             return match.group(0)
-        relative = unquote(urlsplit(url).path[len(urlsplit(siteurl).path) :].lstrip("/"))
-        for root in roots:
-            candidate = os.path.join(root, relative)
-            if os.path.isfile(candidate) and inside(candidate, root):
-                files.append(candidate)
-                return f"{match.group(1)}{Path(candidate).resolve().as_uri()}{match.group(3)}"
-        return match.group(0)
+        files.append(candidate)
+        return f"{match.group(1)}{Path(candidate).resolve().as_uri()}{match.group(3)}"
 
     return SRC.sub(swap, html), files
+
+
+def site_file(url: str, siteurl: str, roots: list[str]) -> str | None:
+    """The file of the site at `url` (an address under `siteurl`), found in the first of
+    `roots` that has it, symlinks resolved inside it; None for anything else."""
+    if not url.startswith(siteurl + "/"):
+        return None
+    relative = unquote(urlsplit(url).path[len(urlsplit(siteurl).path) :].lstrip("/"))
+    for root in roots:
+        candidate = os.path.join(root, relative)
+        if os.path.isfile(candidate) and inside(candidate, root):
+            return candidate
+    return None
 
 
 def content_hash(html: str, files: list[str], options: str) -> str:
@@ -157,11 +165,11 @@ def finish_tags(document, pdf):
 
 
 def tidy(cache_dir: str, used: set[str]):
-    """After every brochure of a build: remove the cached PDFs none of them is now
-    (`used`: their file names; an older edit's, a deleted brochure's)."""
+    """After every brochure of a build: remove the cached PDFs and EPUBs none of them
+    is now (`used`: their file names; an older edit's, a deleted brochure's)."""
     if os.path.isdir(cache_dir):
         for entry in os.scandir(cache_dir):
-            if entry.name.endswith(".pdf") and entry.name not in used:
+            if entry.name.endswith((".pdf", ".epub")) and entry.name not in used:
                 os.remove(entry.path)
 
 
