@@ -17,6 +17,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
+from . import large_print
 from .content import Brochure, Section, split_sections
 from .pdf import human_size, local_images, make_pdf, tidy
 from .repeats import when
@@ -125,6 +126,7 @@ class BrochuresGenerator(Generator):
         page_size = self.settings.get("BROCHURES_PAGE_SIZE", "A5")
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
         pdfs = {}
+        edition, large_prints = large_print.edition(self.settings, self.theme), {}
         for brochure in self.brochures:
             # The PDF needs absolute addresses; the reading view the site's own kind.
             intro, sections = split_sections(brochure.get_content(self.siteurl))
@@ -133,8 +135,7 @@ class BrochuresGenerator(Generator):
             reading_intro, reading = split_sections(brochure.get_content(here))
             reading += self._events_sections(brochure, here)
             pdf_path = os.path.join(os.path.dirname(brochure.save_as), f"{brochure.slug}.pdf")
-            html = print_template.render(
-                {**self.context, "SITEURL": self.siteurl},
+            values = dict(
                 brochure=brochure,
                 intro=intro,
                 sections=sections,
@@ -144,6 +145,7 @@ class BrochuresGenerator(Generator):
                 cover_title=keep_together(brochure.title),
                 online=self.settings.get("SITEURL", "").startswith(("https://", "http://")),
             )
+            html = print_template.render({**self.context, "SITEURL": self.siteurl}, **values)
             html, files = local_images(html, self.siteurl, roots)
             rendered = make_pdf(
                 html,
@@ -160,6 +162,9 @@ class BrochuresGenerator(Generator):
                 pdf_path, human_size(os.path.getsize(os.path.join(self.output_path, pdf_path)))
             )
             pdfs[brochure.source_path] = pdf
+            large_prints[brochure.source_path] = self._large_print(
+                brochure, print_template, values, edition, cache_dir, used, roots
+            )
             writer.write_file(
                 brochure.save_as,
                 self.get_template(brochure.template),
@@ -169,6 +174,7 @@ class BrochuresGenerator(Generator):
                 intro=reading_intro,
                 sections=reading,
                 pdf=pdf,
+                large_print_pdf=large_prints[brochure.source_path],
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=brochure.url,
             )
@@ -179,9 +185,39 @@ class BrochuresGenerator(Generator):
             self.get_template("brochures"),
             self.context,
             brochure_pdfs=[(b, pdfs[b.source_path]) for b in self.brochures],
+            large_prints=large_prints,
             relative_urls=self.settings["RELATIVE_URLS"],
             url=url,
         )
+
+    def _large_print(self, brochure, template, values, edition, cache_dir, used, roots):
+        """The large-print PDF beside the A5 one (large_print.py): the same template and
+        values, cached the same way; None when it cannot be made (said, with the file),
+        and the build goes on."""
+        url = os.path.join(os.path.dirname(brochure.save_as), large_print.pdf_name(brochure.slug))
+        target = os.path.join(self.output_path, url)
+        counted = {}
+        try:
+            html = template.render(
+                {**self.context, "SITEURL": self.siteurl},
+                **large_print.template_values(values, edition),
+            )
+            html, files = local_images(html, self.siteurl, roots)
+            rendered = make_pdf(
+                html, files, target, cache_dir,
+                self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
+                [self.path, self.theme, self.output_path],
+                lambda url: None,  # the same links as the A5 PDF, which said what it refused
+                used, counted,
+            )  # fmt: skip
+        except Exception:
+            logger.exception(
+                "Could not make the large-print PDF of %s", brochure.source_path,
+                exc_info=self.settings.get("DEBUG"),
+            )  # fmt: skip
+            return None
+        logger.info("brochures: %s %s", "rendered" if rendered else "reused", url)
+        return Pdf(url, human_size(os.path.getsize(target)), counted["pages"])
 
     def _cover_url(self, brochure):
         cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
@@ -271,10 +307,12 @@ def report_refused(path, url):
 
 @dataclass(frozen=True)
 class Pdf:
-    """A brochure's printable PDF: its address in the site, and its size for people."""
+    """A brochure's printable PDF: its address in the site, its size for people, and
+    (the large print's) its number of pages."""
 
     url: str
     size: str
+    pages: int | None = None
 
 
 def _day(value, date_order) -> date:
