@@ -280,19 +280,27 @@ def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
     shutil.copytree(SAMPLE_CONTENT, content)
     first = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
     assert first.returncode == 0, first.log
-    cached = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache" / "brochures").iterdir()}
-    assert len(cached) == 2
+    cached = {
+        p.name: p.stat().st_mtime_ns
+        for p in (tmp_path / "cache" / "brochures").iterdir()
+        if p.suffix == ".pdf"
+    }
+    assert len(cached) == 4  # each brochure's PDF and large print
     second = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
     assert second.returncode == 0
-    again = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache" / "brochures").iterdir()}
+    again = {
+        p.name: p.stat().st_mtime_ns
+        for p in (tmp_path / "cache" / "brochures").iterdir()
+        if p.suffix == ".pdf"
+    }
     assert again == cached, "an unchanged brochure was rendered again"
     source = content / "brochures" / "welcome-to-your-library.md"
     source.write_text(source.read_text().replace("Joining is free", "Joining costs nothing"))
     third = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
     assert third.returncode == 0
-    after = {p.name for p in (tmp_path / "cache" / "brochures").iterdir()}
-    assert len(after - set(cached)) == 1  # only the changed brochure
-    assert len(after) == 2  # and its old PDF is no longer kept
+    after = {p.name for p in (tmp_path / "cache" / "brochures").iterdir() if p.suffix == ".pdf"}
+    assert len(after - set(cached)) == 2  # only the changed brochure's PDF and large print
+    assert len(after) == 4  # and its old PDFs are no longer kept
     text = run("pdftotext", str(third.output / WELCOME / "welcome-to-your-library.pdf"), "-")
     assert "Joining costs nothing" in text
 

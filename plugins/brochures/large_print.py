@@ -19,6 +19,7 @@ SETTING = "BROCHURES_LARGE_PRINT_SIZE"
 DEFAULT_SIZE = 18
 SMALLEST, LARGEST = 16, 28  # RNIB: 16 pt at least, 18 pt advised; larger is a choice
 PAGE_SIZE = "A4"
+WIDTH_PT = 504  # the text's width on A4 between the stylesheet's margins (178 mm)
 CSS = os.path.join("static", "css", "brochure-large-print.css")
 
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -82,6 +83,19 @@ def captioned(html: str) -> str:
     return IMG.sub(add, html)
 
 
+def running_title(title: str, size: float) -> str:
+    """The title for the running header, cut at a word with "…" when it would not fit
+    on one line of the A4 page at `size` points (a wider letter than most, 0.75 em, is
+    allowed for each): a long title never spills over the top of the page."""
+    room = int(WIDTH_PT / (size * 0.75))
+    title = " ".join(title.split())
+    if len(title) <= room:
+        return title
+    head = title[:room]  # the "…" takes the place of the space before the next word
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[: room - 1]
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def template_values(values: dict, edition: Edition) -> dict:
     """The A5 PDF's template values, for the large print: A4, its stylesheet and text
     size, pictures captioned."""
@@ -93,4 +107,5 @@ def template_values(values: dict, edition: Edition) -> dict:
         "page_size": PAGE_SIZE,
         "large_print": True,
         "large_print_size": f"{edition.size:g}",
+        "running_title": running_title(values["brochure"].title, edition.size),
     }
