@@ -244,6 +244,7 @@ def test_a_hostile_brochure_makes_a_clear_large_print(tmp_path):
     assert assert_clear_print(pdf) >= DEFAULT_SIZE - 0.01  # long words wrap, not cut off
     text = run("pdftotext", str(pdf), "-")
     assert "\u05e9\u05dc\u05d5\u05dd" in text and "Supercalifragilistic" in text
+    assert "&amp;" not in text  # the contents list a section title's "&" once escaped
     assert_captioned(pdf, 'A "quoted" map & <key>')
     assert findings(pdf)["orphans"] == []
 
