@@ -44,12 +44,14 @@ class Build:
 
 def build(
     tmp: Path, *, content: Path = SAMPLE_CONTENT, publish=False, cwd=ROOT, env=None,
-    extra=None, settings_file=None,
+    extra=None, settings_file=None, verbose=False,
 ):  # fmt: skip
     """Build `content` with the kit's own settings and the sample library's identity,
     the way the Makefile does.
 
-    `extra` overrides settings ({"FEED_MAX_ITEMS": 3}), as `pelican -e` does.
+    `extra` overrides settings ({"FEED_MAX_ITEMS": 3}), as `pelican -e` does;
+    `verbose` logs what is made and reused too (`pelican -v`, with the rich handler: the
+    plain one prints only warnings and errors).
     """
     output, cache = tmp / "output", tmp / "cache"
     settings = settings_file or (SAMPLE_PUBLISH_SETTINGS if publish else SAMPLE_SETTINGS)
@@ -63,11 +65,13 @@ def build(
         overrides["ANNOUNCE_MAX_AGE"] = None
     overrides.update(extra or {})
     cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
-           "--log-handler", "plain"]  # fmt: skip
+           "--log-handler", "rich" if verbose else "plain"]  # fmt: skip
     # One -e with every pair: pelican keeps only the last -e it is given.
     cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in overrides.items())]
     if publish:
         cmd += ["--fatal", "errors"]
+    if verbose:
+        cmd += ["-v"]
     run_env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "200", **(env or {})}
     proc = subprocess.run(cmd, cwd=cwd, env=run_env, capture_output=True, text=True, timeout=300)
     return Build(proc.returncode, output, proc.stdout + proc.stderr)

@@ -274,7 +274,8 @@ def assert_nothing_from_outside(site):
             data = path.read_bytes()
             assert b"root:x:0:0" not in data and SECRET.encode() not in data, path
     pdfs = list(site.output.rglob("*.pdf"))
-    assert len(pdfs) == 3  # leak, climb, remote: the brochures with a cover in content/
+    # leak, climb, remote: the brochures with a cover in content/, each A5 and large print
+    assert len(pdfs) == 6
     for pdf in pdfs:
         listed = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True)
         assert listed.stdout.startswith("0 embedded files"), (pdf, listed.stdout)

@@ -282,7 +282,7 @@ def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
     assert first.returncode == 0, first.log
     pdfs = tmp_path / "cache" / "brochures"
     cached = {p.name: p.stat().st_mtime_ns for p in pdfs.glob("*.pdf")}
-    assert len(cached) == 2
+    assert len(cached) == 4  # each brochure's PDF and large print
     second = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
     assert second.returncode == 0
     again = {p.name: p.stat().st_mtime_ns for p in pdfs.glob("*.pdf")}
@@ -292,8 +292,8 @@ def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
     third = build(tmp_path, content=content, extra={"EVENTS_NOW": NOW})
     assert third.returncode == 0
     after = {p.name for p in pdfs.glob("*.pdf")}
-    assert len(after - set(cached)) == 1  # only the changed brochure
-    assert len(after) == 2  # and its old PDF is no longer kept
+    assert len(after - set(cached)) == 2  # only the changed brochure's PDF and large print
+    assert len(after) == 4  # and its old PDFs are no longer kept
     text = run("pdftotext", str(third.output / WELCOME / "welcome-to-your-library.pdf"), "-")
     assert "Joining costs nothing" in text
 

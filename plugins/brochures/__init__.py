@@ -1,5 +1,5 @@
 """Brochures: Markdown brochures read on a phone (sections as pages, no JavaScript
-needed) and printed as a tagged PDF made with WeasyPrint."""
+needed) and printed as a tagged PDF made with WeasyPrint, with a large-print edition."""
 
 from feeds.selection import collect
 from pelican import signals
@@ -16,6 +16,7 @@ DEFAULTS = {
     "BROCHURES_URL": "brochures/",
     "BROCHURES_PAGE_SIZE": "A5",
     "BROCHURES_PDF_VARIANT": "pdf/ua-1",
+    "BROCHURES_LARGE_PRINT_SIZE": 18,
 }
 
 

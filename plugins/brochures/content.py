@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from html import unescape
 
 from pelican.contents import Page
 
@@ -19,7 +20,7 @@ class Brochure(Page):
 @dataclass(frozen=True)
 class Section:
     id: str
-    title: str
+    title: str  # plain text
     html: str
 
 
@@ -35,6 +36,7 @@ def split_sections(html: str) -> tuple[str, list[Section]]:
         chunk = html[begin:end].strip()
         heading = chunk[: chunk.lower().index("</h2>")]
         found = H2_ID.search(heading[: heading.index(">") + 1])
-        title = " ".join(TAGS.sub("", heading).split())
+        # Plain text: the templates escape it ("&amp;" in the HTML is "&" here).
+        title = " ".join(unescape(TAGS.sub("", heading)).split())
         sections.append(Section(found.group(1) if found else f"section-{number}", title, chunk))
     return intro, sections

@@ -18,6 +18,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
+from . import large_print
 from .content import Brochure, Section, split_sections
 from .epub import Book, identifier, make_epub, modified, package
 from .pdf import human_size, local_images, make_pdf, site_file, tidy
@@ -128,6 +129,7 @@ class BrochuresGenerator(Generator):
         roots = [self.path, os.path.join(self.theme, "static"), self.output_path]
         pdfs = {}
         epubs = {}  # what an EPUB could not be made of is left out: its brochure is kept
+        edition, large_prints = large_print.edition(self.settings, self.theme), {}
         for brochure in self.brochures:
             # The PDF needs absolute addresses; the reading view the site's own kind.
             intro, sections = split_sections(brochure.get_content(self.siteurl))
@@ -136,8 +138,7 @@ class BrochuresGenerator(Generator):
             reading_intro, reading = split_sections(brochure.get_content(here))
             reading += self._events_sections(brochure, here)
             pdf_path = os.path.join(os.path.dirname(brochure.save_as), f"{brochure.slug}.pdf")
-            html = print_template.render(
-                {**self.context, "SITEURL": self.siteurl},
+            values = dict(
                 brochure=brochure,
                 intro=intro,
                 sections=sections,
@@ -147,6 +148,7 @@ class BrochuresGenerator(Generator):
                 cover_title=keep_together(brochure.title),
                 online=self.settings.get("SITEURL", "").startswith(("https://", "http://")),
             )
+            html = print_template.render({**self.context, "SITEURL": self.siteurl}, **values)
             html, files = local_images(html, self.siteurl, roots)
             rendered = make_pdf(
                 html,
@@ -159,11 +161,14 @@ class BrochuresGenerator(Generator):
                 used,
             )
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
-            pdf = Pdf(
+            pdf = Download(
                 pdf_path, human_size(os.path.getsize(os.path.join(self.output_path, pdf_path)))
             )
             pdfs[brochure.source_path] = pdf
             epub = epubs[brochure.source_path] = self._epub(brochure, intro, sections, used)
+            large_prints[brochure.source_path] = self._large_print(
+                brochure, print_template, values, edition, cache_dir, used, roots
+            )
             writer.write_file(
                 brochure.save_as,
                 self.get_template(brochure.template),
@@ -174,6 +179,7 @@ class BrochuresGenerator(Generator):
                 sections=reading,
                 pdf=pdf,
                 epub=epub,
+                large_print_pdf=large_prints[brochure.source_path],
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=brochure.url,
             )
@@ -185,6 +191,7 @@ class BrochuresGenerator(Generator):
             self.context,
             brochure_pdfs=[(b, pdfs[b.source_path]) for b in self.brochures],
             brochure_epubs=epubs,
+            large_prints=large_prints,
             relative_urls=self.settings["RELATIVE_URLS"],
             url=url,
         )
@@ -232,6 +239,35 @@ class BrochuresGenerator(Generator):
             return None
         logger.info("brochures: %s %s", "rendered" if made else "reused", path)
         return Download(path, human_size(os.path.getsize(os.path.join(self.output_path, path))))
+
+    def _large_print(self, brochure, template, values, edition, cache_dir, used, roots):
+        """The large-print PDF beside the A5 one (large_print.py): the same template and
+        values, cached the same way; None when it cannot be made (said, with the file),
+        and the build goes on."""
+        url = os.path.join(os.path.dirname(brochure.save_as), large_print.pdf_name(brochure.slug))
+        target = os.path.join(self.output_path, url)
+        counted = {}
+        try:
+            html = template.render(
+                {**self.context, "SITEURL": self.siteurl},
+                **large_print.template_values(values, edition),
+            )
+            html, files = local_images(html, self.siteurl, roots)
+            rendered = make_pdf(
+                html, files, target, cache_dir,
+                self.settings.get("BROCHURES_PDF_VARIANT", "pdf/ua-1"),
+                [self.path, self.theme, self.output_path],
+                lambda url: None,  # the same links as the A5 PDF, which said what it refused
+                used, counted,
+            )  # fmt: skip
+        except Exception:
+            logger.exception(
+                "Could not make the large-print PDF of %s", brochure.source_path,
+                exc_info=self.settings.get("DEBUG"),
+            )  # fmt: skip
+            return None
+        logger.info("brochures: %s %s", "rendered" if rendered else "reused", url)
+        return Download(url, human_size(os.path.getsize(target)), counted["pages"])
 
     def _cover_url(self, brochure):
         cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
@@ -321,14 +357,13 @@ def report_refused(path, url, edition="PDF"):
 
 @dataclass(frozen=True)
 class Download:
-    """A brochure's file to download (its printable PDF, its EPUB): its address in the
-    site, and its size for people."""
+    """A brochure's file to download (its printable PDF, its large print, its
+    EPUB): its address in the site, its size for people, and (the large print's)
+    its number of pages."""
 
     url: str
     size: str
-
-
-Pdf = Download
+    pages: int | None = None
 
 
 def _day(value, date_order) -> date:

@@ -69,18 +69,25 @@ def make_pdf(
     roots,
     report,
     used: set[str] | None = None,
+    counted: dict | None = None,
 ) -> bool:
     """Write the PDF for `html` to `target`, from the cache when nothing changed.
     WeasyPrint reads only files inside `roots`; `report(url)` is called for anything
     else it asks for (see fetcher.py); `used` is given the cached PDF's name (`tidy`).
-    Returns True when it had to render."""
+    `counted`, when given, gets the PDF's number of pages as "pages": WeasyPrint knows
+    it when it renders, and it is kept beside the cached PDF (`<key>.pages`), so a
+    reused PDF is never opened and parsed again. Returns True when it had to render."""
     key = content_hash(html, files, variant)
     cached = os.path.join(cache_dir, f"{key}.pdf")
+    pages_file = os.path.join(cache_dir, f"{key}.pages")
     if used is not None:
         used.add(os.path.basename(cached))
-    if os.path.exists(cached):
+    pages = _read_count(pages_file) if counted is not None else None
+    if os.path.exists(cached) and (counted is None or pages is not None):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(cached, target)
+        if counted is not None:
+            counted["pages"] = pages
         return False
     from weasyprint import HTML
 
@@ -90,15 +97,33 @@ def make_pdf(
     os.makedirs(os.path.dirname(target), exist_ok=True)
     fetcher = SiteFilesFetcher(roots, report)
     tmp = cached + ".tmp"
-    HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).write_pdf(
-        tmp, pdf_variant=variant or None, finisher=finish_tags
+    document = HTML(string=html, url_fetcher=fetcher, base_url=str(Path(target).parent)).render(
+        pdf_variant=variant or None
     )
+    document.write_pdf(tmp, pdf_variant=variant or None, finisher=finish_tags)
+    if counted is not None:
+        counted["pages"] = len(document.pages)
     if fetcher.refused:  # not cached, so every build renders it again and says why
         shutil.move(tmp, target)
     else:
+        if counted is not None:
+            with open(pages_file + ".tmp", "w", encoding="utf-8") as f:
+                f.write(f"{len(document.pages)}\n")
+            os.replace(pages_file + ".tmp", pages_file)
         os.replace(tmp, cached)
         shutil.copyfile(cached, target)
     return True
+
+
+def _read_count(path: str) -> int | None:
+    """The page count kept beside a cached PDF; None when missing or unreadable (the PDF
+    is then made again, which writes it)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            count = int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+    return count if count > 0 else None
 
 
 TAGS_VERSION = 1  # finish_tags's rules: a change makes every PDF again
@@ -166,10 +191,13 @@ def finish_tags(document, pdf):
 
 def tidy(cache_dir: str, used: set[str]):
     """After every brochure of a build: remove the cached PDFs and EPUBs none of them
-    is now (`used`: their file names; an older edit's, a deleted brochure's)."""
+    is now (`used`: their file names; an older edit's, a deleted brochure's), and the
+    page counts kept beside the PDFs."""
     if os.path.isdir(cache_dir):
         for entry in os.scandir(cache_dir):
-            if entry.name.endswith((".pdf", ".epub")) and entry.name not in used:
+            stem, extension = os.path.splitext(entry.name)
+            kept = f"{stem}.pdf" if extension == ".pages" else entry.name
+            if extension in (".pdf", ".pages", ".epub") and kept not in used:
                 os.remove(entry.path)
 
 
