@@ -173,6 +173,15 @@ class Ledger:
         lines = [line for i in ids for line in self._posts.get(i, {}).get(channel, ())]
         return reduce(lines)
 
+    def sent(self, ids, channel: str) -> bool:
+        """Whether the post known by any of `ids` went out on `channel`, and was not put
+        back for a retry: reduce()'s first rule, the answer for nearly every post
+        planning looks at, without making a Status."""
+        states = {
+            line.get("state") for i in ids for line in self._posts.get(i, {}).get(channel, ())
+        }
+        return SENT in states and RETRY not in states
+
     def start(self, channel: str) -> datetime | None:
         """Posts dated before this are not announced on `channel` (it began then)."""
         line = self._starts.get(channel)

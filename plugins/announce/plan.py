@@ -171,7 +171,9 @@ def done(ledger, ids, starts, date) -> bool:
     if ledger is None:
         return False
     for channel, start in starts.items():
-        if date >= start and ledger.status(ids, channel).state not in DONE:
+        if date < start or ledger.sent(ids, channel):
+            continue  # the usual case, quickly
+        if ledger.status(ids, channel).state not in DONE:
             return False
     return True
 
