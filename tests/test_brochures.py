@@ -275,6 +275,52 @@ def test_brochures_feed_and_announce_plan(site):
     assert any(p["url"] == f"{SITEURL}/{WELCOME}" for p in plan["posts"])
 
 
+EDITIONS = {  # each brochure's files, by the end of their names: MIME type and title
+    ".pdf": ("application/pdf", "Printable PDF (A5)"),
+    "-large-print.pdf": ("application/pdf", "Large print PDF (A4)"),
+    ".epub": ("application/epub+zip", "EPUB"),
+}
+
+
+def editions(site, folder):
+    slug = folder.rstrip("/").rsplit("/", 1)[1]
+    return {f"{SITEURL}/{folder}{slug}{end}": (kind, title, (site.output / folder / f"{slug}{end}"))
+            for end, (kind, title) in EDITIONS.items()}  # fmt: skip
+
+
+def test_brochures_feed_offers_every_edition_as_an_enclosure(site):
+    """Atom: a titled enclosure link per file. RSS: one <enclosure> (the RSS profile),
+    and each file as a Media RSS <media:content>. Sizes are the files' own."""
+    atom = feedparser.parse((site.output / "feeds" / "brochures.atom.xml").read_bytes())
+    by_url = {e.link: e for e in atom.entries}
+    rss = feedparser.parse((site.output / "feeds" / "brochures.rss.xml").read_bytes())
+    rss_by_url = {e.link: e for e in rss.entries}
+    raw_rss = (site.output / "feeds" / "brochures.rss.xml").read_text()
+    assert raw_rss.count("<enclosure ") == 2  # one per item
+    for folder in (WELCOME, WHATS_ON):
+        files = editions(site, folder)
+        entry = by_url[f"{SITEURL}/{folder}"]
+        found = {e.href: (e.type, e.title, int(e.length)) for e in entry.enclosures}
+        assert found == {
+            url: (kind, title, path.stat().st_size) for url, (kind, title, path) in files.items()
+        }
+        item = rss_by_url[f"{SITEURL}/{folder}"]
+        assert [e.href for e in item.enclosures] == [next(iter(files))]  # the printable PDF
+        media = {m["url"]: (m["type"], int(m["filesize"])) for m in item.media_content}
+        assert media == {url: (kind, path.stat().st_size) for url, (kind, _, path) in files.items()}
+
+
+def test_accessibility_statement_offers_the_brochures_formats(site):
+    section = site.html("accessibility-statement/index.html").find(id="brochure-formats").parent
+    text = " ".join(section.get_text(" ").split())
+    assert "an EPUB 3 book" in text and "a large print PDF: A4 pages, 18 point text" in text
+    links = sorted(a["href"] for a in section.find_all("a"))
+    assert links == sorted(f"{SITEURL}/{b}#downloads" for b in (WHATS_ON, WELCOME))
+    for folder in (WELCOME, WHATS_ON):
+        downloads = site.html(folder + "index.html").find(id="downloads")
+        assert {a["href"] for a in downloads.find_all("a")} == set(editions(site, folder))
+
+
 def test_unchanged_rebuild_reuses_the_pdf_and_a_change_renders_again(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)

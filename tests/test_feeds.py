@@ -48,9 +48,14 @@ def test_every_feed_is_valid_with_absolute_urls_and_aware_dates(publish_site):
                 for chunk in html.split(attr)[1:]:
                     url = chunk[1:].split(chunk[0], 1)[0]
                     assert url.startswith((SITEURL, "mailto:", "tel:", "https://")), (path, url)
-            for enclosure in entry.get("enclosures", []):
-                assert enclosure.href.startswith(SITEURL + "/images/")
-                assert int(enclosure.length) > 0 and enclosure.type == "image/jpeg"
+            for enclosure in entry.get("enclosures", []):  # a picture, or a brochure's file
+                kind = "/brochures/" if enclosure.type.startswith("application/") else "/images/"
+                assert enclosure.href.startswith(SITEURL + kind)
+                assert int(enclosure.length) > 0 and enclosure.type in (
+                    "image/jpeg",
+                    "application/pdf",
+                    "application/epub+zip",
+                )
 
 
 def test_all_feeds_hold_every_post_newest_first(publish_site):

@@ -161,13 +161,18 @@ class BrochuresGenerator(Generator):
                 used,
             )
             logger.info("brochures: %s %s", "rendered" if rendered else "reused", pdf_path)
-            pdf = Download(
-                pdf_path, human_size(os.path.getsize(os.path.join(self.output_path, pdf_path)))
+            pdf = Download.made(
+                self.output_path, pdf_path, f"Printable PDF ({page_size})", "application/pdf"
             )
             pdfs[brochure.source_path] = pdf
             epub = epubs[brochure.source_path] = self._epub(brochure, intro, sections, used)
             large_prints[brochure.source_path] = self._large_print(
                 brochure, print_template, values, edition, cache_dir, used, roots
+            )
+            # The brochures feed (written after this generator) offers the same files.
+            offered = (pdf, large_prints[brochure.source_path], epub)
+            brochure.feed_files = tuple(
+                (d.url, d.type, d.length, d.title) for d in offered if d is not None
             )
             writer.write_file(
                 brochure.save_as,
@@ -238,7 +243,7 @@ class BrochuresGenerator(Generator):
             logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
             return None
         logger.info("brochures: %s %s", "rendered" if made else "reused", path)
-        return Download(path, human_size(os.path.getsize(os.path.join(self.output_path, path))))
+        return Download.made(self.output_path, path, "EPUB", "application/epub+zip")
 
     def _large_print(self, brochure, template, values, edition, cache_dir, used, roots):
         """The large-print PDF beside the A5 one (large_print.py): the same template and
@@ -260,14 +265,18 @@ class BrochuresGenerator(Generator):
                 lambda url: None,  # the same links as the A5 PDF, which said what it refused
                 used, counted,
             )  # fmt: skip
-        except Exception:
-            logger.exception(
-                "Could not make the large-print PDF of %s", brochure.source_path,
-                exc_info=self.settings.get("DEBUG"),
+        except Exception as err:  # one brochure's large print never stops the others
+            finding = Finding(
+                brochure.source_path, None, f"The large-print PDF could not be made: {err}",
+                "The page, the PDF and the EPUB are made without it; "
+                "`make html PELICANOPTS=--debug` shows where it failed: report it with that.",
             )  # fmt: skip
+            logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
             return None
         logger.info("brochures: %s %s", "rendered" if rendered else "reused", url)
-        return Download(url, human_size(os.path.getsize(target)), counted["pages"])
+        return Download.made(
+            self.output_path, url, "Large print PDF (A4)", "application/pdf", counted["pages"]
+        )
 
     def _cover_url(self, brochure):
         cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
@@ -358,12 +367,24 @@ def report_refused(path, url, edition="PDF"):
 @dataclass(frozen=True)
 class Download:
     """A brochure's file to download (its printable PDF, its large print, its
-    EPUB): its address in the site, its size for people, and (the large print's)
-    its number of pages."""
+    EPUB): its address in the site, its size in bytes, what it is, and (the large
+    print's) its number of pages. Offered on the brochure's page, in the brochures
+    index, and in the brochures feed (its entry's enclosures)."""
 
     url: str
-    size: str
+    length: int
+    title: str  # "Large print PDF (A4)"
+    type: str  # its MIME type
     pages: int | None = None
+
+    @property
+    def size(self) -> str:
+        """Its size for people: "45 KB"."""
+        return human_size(self.length)
+
+    @classmethod
+    def made(cls, output_path, url, title, kind, pages=None) -> "Download":
+        return cls(url, os.path.getsize(os.path.join(output_path, url)), title, kind, pages)
 
 
 def _day(value, date_order) -> date:

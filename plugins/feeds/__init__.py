@@ -14,8 +14,14 @@ def get_generators(pelican):
     return FeedsGenerator
 
 
+def last_generator(pelican):
+    # Pelican's extension point for extra output files, connected once every plugin has
+    # registered: the feeds are written after the other plugins' output, whose files
+    # (a brochure's PDF, large print and EPUB) are enclosures of their entries.
+    signals.get_generators.connect(get_generators)
+
+
 def register():
     # Before generators are made: the plugin is the only feed writer.
     signals.initialized.connect(configure)
-    # Pelican's extension point for extra output files.
-    signals.get_generators.connect(get_generators)
+    signals.initialized.connect(last_generator)

@@ -20,6 +20,16 @@ class Image:
 
 
 @dataclass(frozen=True)
+class File:
+    """A file offered with an entry (a brochure's PDF, large print, EPUB): an enclosure."""
+
+    url: str
+    type: str
+    length: int
+    title: str
+
+
+@dataclass(frozen=True)
 class Person:
     name: str
     url: str
@@ -44,6 +54,7 @@ class Entry:
     authors: tuple[Person, ...]
     terms: tuple[Term, ...]
     image: Image | None
+    files: tuple[File, ...] = ()
 
 
 def entry_id(article, authority: str) -> str:
@@ -56,7 +67,10 @@ def entry_id(article, authority: str) -> str:
     if pinned:
         return clean(str(pinned)).strip()
     name = os.path.splitext(os.path.basename(article.source_path))[0]
-    return f"tag:{authority},{article.date:%Y-%m-%d}:{quote(name, safe='-._~')}"
+    # datetime's own strftime: Pelican's SafeDatetime reformats in Python, 20 times slower
+    # (planning announcements asks for every post's id).
+    day = datetime.strftime(article.date, "%Y-%m-%d")
+    return f"tag:{authority},{day}:{quote(name, safe='-._~')}"
 
 
 def post_image(article, site: FeedSettings) -> Image | None:
@@ -73,6 +87,15 @@ def post_image(article, site: FeedSettings) -> Image | None:
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
     alt = clean(str(article.metadata.get("image-alt") or "")).strip()
     return Image(url=site.url(quote(path)), type=kind, length=length, alt=alt)
+
+
+def entry_files(article, site: FeedSettings) -> tuple[File, ...]:
+    """The files a plugin offers with this content, as `feed_files`: (address in the
+    site, MIME type, size in bytes, title) each, set before the feeds are written."""
+    return tuple(
+        File(site.url(quote(url)), kind, length, clean(title).strip())
+        for url, kind, length, title in getattr(article, "feed_files", None) or ()
+    )
 
 
 def make_entry(article, site: FeedSettings) -> Entry:
@@ -98,4 +121,5 @@ def make_entry(article, site: FeedSettings) -> Entry:
         authors=authors or (Person(clean(site.author), site.siteurl + "/"),),
         terms=tuple(terms),
         image=post_image(article, site),
+        files=entry_files(article, site),
     )

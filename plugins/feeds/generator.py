@@ -49,8 +49,11 @@ class FeedsGenerator(Generator):
 
     def entry(self, article):
         known = self._entries.get(article.source_path)
-        if known is None or known[0] is not article:  # a post read again (the preview)
-            known = self._entries[article.source_path] = (article, make_entry(article, self.site))
+        files = getattr(article, "feed_files", None)
+        # Made again for a post read again (the preview), or a brochure's files made again.
+        if known is None or known[0] is not article or known[2] != files:
+            entry = make_entry(article, self.site)
+            known = self._entries[article.source_path] = (article, entry, files)
         return known[1]
 
     def generate_context(self):

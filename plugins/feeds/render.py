@@ -71,7 +71,7 @@ def _generator(feed: Feed, fmt: str, site) -> FeedGenerator:
             fe.content(entry.content, type="html")
         elif not entry.summary:
             fe.description(entry.title)
-        fe.image.set(entry.image)
+        fe.image.set(entry.image, entry.files)
     return fg
 
 
@@ -149,11 +149,11 @@ def json_feed(feed: Feed, site) -> bytes:
             "authors": [{"name": p.name, "url": p.url} for p in e.authors],
             "tags": [t.name for t in e.terms],
             "attachments": [
-                {"url": e.image.url, "mime_type": e.image.type, "size_in_bytes": e.image.length}
-                | ({"title": e.image.alt} if e.image.alt else {})
-            ]
-            if e.image
-            else None,
+                {"url": a.url, "mime_type": a.type, "size_in_bytes": a.length}
+                | ({"title": title} if title else {})
+                for a, title in ([(e.image, e.image.alt)] if e.image else [])
+                + [(f, f.title) for f in e.files]
+            ],
         }
         items.append({k: v for k, v in item.items() if v not in (None, [], "")})
     document = {
