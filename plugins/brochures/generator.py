@@ -235,12 +235,7 @@ class BrochuresGenerator(Generator):
             cache_dir = os.path.join(self.settings["CACHE_PATH"], "brochures")
             made = make_epub(book, files, os.path.join(self.output_path, path), cache_dir, used)
         except Exception as err:  # one brochure's EPUB never stops the others, nor its PDF
-            finding = Finding(
-                brochure.source_path, None, f"The EPUB could not be made: {err}",
-                "The page and the PDF are made without it; `make html PELICANOPTS=--debug` "
-                "shows where it failed: report it with that.",
-            )  # fmt: skip
-            logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
+            self._not_made(brochure, "EPUB", err, "The page and the PDF are")
             return None
         logger.info("brochures: %s %s", "rendered" if made else "reused", path)
         return Download.made(self.output_path, path, "EPUB", "application/epub+zip")
@@ -266,17 +261,21 @@ class BrochuresGenerator(Generator):
                 used, counted,
             )  # fmt: skip
         except Exception as err:  # one brochure's large print never stops the others
-            finding = Finding(
-                brochure.source_path, None, f"The large-print PDF could not be made: {err}",
-                "The page, the PDF and the EPUB are made without it; "
-                "`make html PELICANOPTS=--debug` shows where it failed: report it with that.",
-            )  # fmt: skip
-            logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
+            self._not_made(brochure, "large-print PDF", err, "The page, the PDF and the EPUB are")
             return None
         logger.info("brochures: %s %s", "rendered" if rendered else "reused", url)
         return Download.made(
             self.output_path, url, "Large print PDF (A4)", "application/pdf", counted["pages"]
         )
+
+    def _not_made(self, brochure, edition, err, others):
+        """Say, at the brochure's file, that one of its editions could not be made."""
+        finding = Finding(
+            brochure.source_path, None, f"The {edition} could not be made: {err}",
+            f"{others} made without it; `make html PELICANOPTS=--debug` shows where it "
+            "failed: report it with that.",
+        )  # fmt: skip
+        logger.error("%s", finding, exc_info=self.settings.get("DEBUG"))
 
     def _cover_url(self, brochure):
         cover = (brochure.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
