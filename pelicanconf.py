@@ -268,7 +268,7 @@ HOME_NEWS = 4  # the latest posts shown, with their pictures, before "More news"
 BROCHURES_URL = "brochures/"
 BROCHURES_PAGE_SIZE = "A5"  # or "A4"
 BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a plain PDF
-BROCHURES_LARGE_PRINT_SIZE = 18  # the large-print PDF's text, in points: 16 to 28 (RNIB clear print)
+BROCHURES_LARGE_PRINT_SIZE = 18  # large print text, in points: 16 to 28 (RNIB clear print)
 
 # =============================================================================
 # Search engines: sitemap.xml (plugins/sitemaps) and robots.txt (a template page).
