@@ -71,7 +71,7 @@ def test_sample_edition_has_the_weeks_events_brochure_hours_and_intro(sample):
         assert "Saturday 12 December" in part and "Tuesday 8 December" in part
         assert "Festive craft afternoons in December" in part
         assert "What's on: winter 2026 to 2027" in part  # the current brochure
-        assert "Northfield Library" in part and "10am to 5pm" in part  # usual hours
+        assert "Monday to Friday: 9am to 7pm" in part  # the usual hours
         assert "Monday 14 December" not in part  # the week after
     # The intro's {filename} link, absolute in both parts.
     assert f"{url}/brochures/whats-on-winter-2026-to-2027/" in text
@@ -94,7 +94,7 @@ def test_sample_email_html_is_made_for_mail_clients(sample):
     html = doc["html"]
     assert html.lower().startswith("<!doctype html>")
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.html["lang"] == "en-GB"
+    assert soup.html["lang"].lower() == "en-gb"  # as the site's pages say it
     assert soup.title.get_text() == doc["subject"]
     assert soup.find("meta", attrs={"name": "color-scheme"})["content"] == "light dark"
     tables = soup.find_all("table")
@@ -270,7 +270,7 @@ INTRO = (
     "Subject: Carols & crafts at {sitename}\n\n"
     "Hello! This week is **festive**.\n\n"
     "- Read [an older story]({filename}/posts/older.md)\n"
-    "- Mind the <script>alert('intro')</script>gap\n\n"
+    "- Mind the <script>stealCookies()</script>gap\n\n"
     '<a href="javascript:alert(1)">a bad link</a> and <img src="x.png" alt="x" onerror="y()">\n'
 )
 
@@ -326,13 +326,14 @@ def test_intro_in_both_parts_with_its_subject_and_nothing_that_runs(week):
     text, html = doc["text"], doc["html"]
     assert "Hello! This week is festive." in text and "<strong>festive</strong>" in html
     older = "https://www.riverside-libraries.example/news/2026/an-older-story/"
-    assert f"an older story ({older})" in text
+    assert f"an older story ({older})" in " ".join(text.split())
     assert f'href="{older}"' in html
     for part in (text, html):
-        assert "alert" not in part and "javascript:" not in part and "onerror" not in part
+        assert "stealCookies" not in part and "javascript:" not in part
+        assert "onerror" not in part and "<script" not in part
     assert "Mind the gap" in text and "a bad link" in text
     page = (site.output / "newsletters" / EDITION / "index.html").read_text(encoding="utf-8")
-    assert "festive" in page and "javascript:" not in page and "alert(" not in page
+    assert "festive" in page and "javascript:" not in page and "stealCookies" not in page
     # Intro files that are not an edition's date are reported and left out.
     assert "notes.md: warning: This intro is not used: its name is not the date" in site.log
     assert "2026-12-08.md: warning: This intro is not used: Tuesday 2026-12-08" in site.log

@@ -45,6 +45,11 @@ DEV_SITEURL = "http://127.0.0.1:8000"  # as the feeds and brochures plugins: `ma
 DATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
 
 
+def _is_meta(extension) -> bool:
+    name = extension if isinstance(extension, str) else type(extension).__module__
+    return name.endswith("meta")
+
+
 def _unused(source, why, fix):
     logger.warning("%s", Finding(source, None, f"This intro is not used: {why}", fix, False))
 
@@ -122,7 +127,7 @@ class NewsletterGenerator(Generator):
         c = self.config
         if not os.path.isdir(os.path.join(self.path, c.path)):
             return
-        for path in self.get_files([c.path]):
+        for path in sorted(self.get_files([c.path])):
             name = os.path.splitext(os.path.basename(path))[0]
             source = os.path.join(self.path, path)
             day = None
@@ -269,7 +274,12 @@ class NewsletterGenerator(Generator):
         """NEWSLETTER["intro"] or ["empty_text"], Markdown, as an Intro."""
         if not text or not text.strip():
             return None
-        md = Markdown(**self.settings.get("MARKDOWN", {}))
+        # The site's Markdown, without the metadata extension: a first line such as
+        # "Note: ..." is text here, not a field.
+        options = dict(self.settings.get("MARKDOWN") or {})
+        names = [*options.get("extensions", []), *options.get("extension_configs", {})]
+        options["extensions"] = list(dict.fromkeys(n for n in names if not _is_meta(n)))
+        md = Markdown(**options)
         filled = text.replace("{sitename}", self.settings.get("SITENAME", ""))
         html = sanitise(md.convert(filled), self.siteurl + "/")
         return Intro(html=html, page_html=html, text=to_text(html), own=False)

@@ -69,6 +69,7 @@ BLOCKS = {
     "address",
 }
 WIDTH = 72
+BREAK = "\ue000"  # a <br>, in the text being made (a private-use character)
 
 
 def _fragment(html: str):
@@ -117,7 +118,7 @@ def _inline_child(child) -> str:
     """The text of an inline element: a link followed by its address in brackets."""
     tag = child.tag.lower()
     if tag == "br":
-        return "\n"
+        return BREAK
     if tag == "img":
         alt = one_line(child.get("alt"))
         return f"[{alt}]" if alt else ""
@@ -146,7 +147,8 @@ def _blocks(el, out: list[str], prefix=""):
     def flush():
         text = "".join(loose)
         loose.clear()
-        for line in text.split("\n"):
+        # Line ends in the Markdown are spaces; only <br> breaks a line.
+        for line in " ".join(text.split()).split(BREAK):
             if line.strip():
                 out.extend(
                     textwrap.wrap(
@@ -170,7 +172,7 @@ def _blocks(el, out: list[str], prefix=""):
             flush()
             for number, item in enumerate(child.iterchildren("li"), start=1):
                 mark = f"{number}. " if tag == "ol" else "- "
-                text = " ".join(_inline_text(item).split())
+                text = " ".join(_inline_text(item).replace(BREAK, " ").split())
                 out.extend(
                     textwrap.wrap(
                         text,
