@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from checks.colours import contrast  # noqa: E402
 from newsletter.dates import edition_day, past_days  # noqa: E402
+from newsletter.edition import Site  # noqa: E402
 from newsletter.inline import inline_css  # noqa: E402
 from newsletter.intro import sanitise, to_text  # noqa: E402
 from newsletter.parts import DARK, LIGHT  # noqa: E402
@@ -488,6 +489,11 @@ def test_inline_css_applies_rules_by_specificity_and_keeps_own_styles():
     assert out.startswith("<!DOCTYPE html>")
     assert '<p class="a" style="font-size: 16px; color: red; margin: 0">x</p>' in out
     assert '<p style="color: blue; font-size: 16px">y</p>' in out
+
+
+def test_email_direction_follows_the_sites_language():
+    assert Site("Riverside", "https://x.example", lang="en-gb").dir == "ltr"
+    assert Site("Bibliotheque", "https://x.example", lang="ar-EG").dir == "rtl"
 
 
 def test_email_palettes_keep_text_contrast():

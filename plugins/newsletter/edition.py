@@ -7,7 +7,7 @@ HTML part and its text part are all made from the one Edition it returns.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from .settings import NewsletterSettings
 # overrides and isolates that can make text read backwards, "Trojan Source"). Each
 # piece of text is one paragraph in the email, which takes its own direction from its
 # first letter (dir="auto" in the HTML part).
+RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"}
 _CONTROLS = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
@@ -124,6 +125,11 @@ class Site:
     def url(self, path: str) -> str:
         return path if re.match(r"^[a-z][a-z0-9+.-]*:", path) else f"{self.siteurl}/{path}"
 
+    @property
+    def dir(self) -> str:
+        """The direction of the site's language: "rtl" for Arabic, Hebrew, Persian..."""
+        return "rtl" if self.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -140,7 +146,6 @@ class Edition:
     brochure_new: bool = False
     hours_changes: tuple[Post, ...] = ()
     empty: bool = False
-    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def url(self) -> str:
