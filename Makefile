@@ -28,7 +28,7 @@ NETWORK_DIR := .cache/bsky-network
 ACE_DIR     := .cache/ace
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds bsky-network ace test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check newsletter newsletter-preview announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds bsky-network ace test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -79,6 +79,16 @@ deploy: $(VENV)/.site-installed ## Copy output/ to the web server (DEPLOY_METHOD
 
 deploy-check: $(VENV)/.site-installed ## Check deploying can work (rsync installed, the site's own folder or branch); builds nothing
 	$(BIN)/python scripts/deploy.py --check $(OUTPUTDIR)
+
+# The newsletter's links must be the site's public ones: it is built as for publishing.
+newsletter: $(VENV)/.site-installed ## Build the site (publishconf.py) and this week's newsletter; say what it holds and where
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors $(PELICAN_LOG) $(PELICANOPTS)
+	PYTHONPATH=plugins $(BIN)/python -m newsletter summary --settings $(PUBLISHCONF) --output $(OUTPUTDIR)
+
+newsletter-preview: newsletter ## Open the newsletter's email exactly as it is sent (a file beside the announce plan)
+	@preview="$$(PYTHONPATH=plugins $(BIN)/python -m newsletter preview --settings $(PUBLISHCONF))" && \
+	echo "The email, as sent: $$preview (its text part: $${preview%.html}.txt)" && \
+	$(BIN)/python -m webbrowser -t "file://$$preview"
 
 announce: $(VENV)/.site-installed ## Announce new posts on the channels set in .env (after deploying)
 	PYTHONPATH=plugins $(BIN)/python -m announce send --settings $(PUBLISHCONF)

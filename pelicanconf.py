@@ -119,6 +119,7 @@ PLUGINS = [
     "events",
     "brochures",
     "home",  # the home page's blocks: what's on, today's hours, search, brochure, news
+    "newsletter",  # the weekly email edition and its archive pages (after events, brochures)
     "sitemaps",  # sitemap.xml for search engines: every page that may be indexed
     "search",  # Pagefind: the site's own search, made after every build
     "images",  # marks pictures for image-process; social cards
@@ -269,6 +270,24 @@ BROCHURES_URL = "brochures/"
 BROCHURES_PAGE_SIZE = "A5"  # or "A4"
 BROCHURES_PDF_VARIANT = "pdf/ua-1"  # a tagged PDF for screen readers; "" for a plain PDF
 BROCHURES_LARGE_PRINT_SIZE = 18  # large print text, in points: 16 to 28 (RNIB clear print)
+
+# =============================================================================
+# The newsletter (plugins/newsletter): an email edition each week (or fortnight) made
+# from the site, and an archive of editions at newsletters/. `make newsletter` builds
+# the current edition; an intro for it goes in content/newsletters/YYYY-MM-DD.md.
+# Every key and its default is in the README; leave a key out to keep its default.
+# =============================================================================
+NEWSLETTER = {
+    "day": "monday",  # the day of the week each edition goes out
+    "period": "weekly",  # or "fortnightly" (then add "first": "YYYY-MM-DD", an edition's date)
+    # In this order; leave one out to hide it: the editor's intro, the posts since the
+    # last edition, the events of the coming week, the current brochure, opening hours.
+    "sections": ["intro", "posts", "events", "brochure", "hours"],
+    "subject": "This week at {sitename}",  # {sitename} and {date} are filled in
+    "intro": "",  # Markdown, for an edition with no content/newsletters/<date>.md
+    "empty_text": None,  # a week with no news sends nothing; or text to send instead
+    "archive": 12,  # past editions kept on the site
+}
 
 # =============================================================================
 # Search engines: sitemap.xml (plugins/sitemaps) and robots.txt (a template page).
