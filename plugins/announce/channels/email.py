@@ -67,9 +67,11 @@ class EmailChannel(Channel):
                 "starttls, 465 for ssl, as your mail provider says."
             )
         self.port = int(port)
-        self.sender, self.recipient = self.require("FROM"), self.require("TO")
+        self.sender = self.require("FROM")
+        # The newsletter (plugins/newsletter) uses this server without EMAIL_TO.
+        self.recipient = self.require("TO") if "TO" in self.keys else env(self.environ, "TO")
         for key, value in (("FROM", self.sender), ("TO", self.recipient)):
-            if "@" not in parseaddr(value)[1]:
+            if value and "@" not in parseaddr(value)[1]:
                 raise NotConfigured(
                     f"{self.name}: {prefix}_{key}={value!r} is not an email address. "
                     "Fix: write it as name@example.org."
