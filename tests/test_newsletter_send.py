@@ -388,7 +388,8 @@ def test_batches_pause_at_the_rate(site, smtp_server, mailbox):
     run = site.run(env)
     took = time.monotonic() - started
     assert run.returncode == 0, run.output
-    assert len(mailbox.messages) == 5 and mailbox.connections == 3  # one connection a batch
+    # One connection a batch, each greeted twice (EHLO before and after STARTTLS).
+    assert len(mailbox.messages) == 5 and mailbox.connections == 2 * 3
     assert "batch 1 of 3 sent; pausing" in run.output
     assert took >= 2.0  # three batches, each a second after the one before
 
@@ -735,6 +736,14 @@ def test_listmonk_gets_one_campaign_per_edition(site, listmonk):
     assert len(posts) == 1
     line = [x for x in site.ledger_lines() if x.get("state") == "sent"][0]
     assert line["to"] == "listmonk" and line["campaign"] == campaign["id"]
+
+
+def test_listmonk_bodies_keep_their_own_braces():
+    from newsletter.campaign import literal
+
+    # A campaign body is a Go template in listmonk: "{{" of the edition's own is printed.
+    assert literal("Lego {{ club }}") == 'Lego {{ "{{" }} club }}'
+    assert literal("no braces") == "no braces"
 
 
 def test_listmonk_a_lost_answer_never_makes_a_second_campaign(site, listmonk):

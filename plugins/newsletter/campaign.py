@@ -122,8 +122,8 @@ def payload(edition, config, email_from: str, send_at: datetime | None) -> dict:
         "lists": list(config.list_ids),
         "type": "regular",
         "content_type": "html",
-        "body": edition.html,
-        "altbody": edition.text,
+        "body": literal(edition.html),
+        "altbody": literal(edition.text),
         "messenger": "email",
         "tags": TAGS,
     }
@@ -134,6 +134,13 @@ def payload(edition, config, email_from: str, send_at: datetime | None) -> dict:
     if send_at:
         body["send_at"] = send_at.isoformat(timespec="seconds")
     return body
+
+
+def literal(text: str) -> str:
+    """`text` as listmonk shows it: a campaign body is a Go template (campaigns.go,
+    validateCampaignFields compiles it), so a "{{" of the edition's own is written as
+    the template's way of printing "{{"."""
+    return text.replace("{{", '{{ "{{" }}')
 
 
 def start_time(config, edition, timezone: str, now: datetime) -> datetime | None:

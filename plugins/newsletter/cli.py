@@ -32,7 +32,7 @@ from pelican.settings import read_settings
 from . import ledger as states
 from . import subscribers
 from .campaign import TARGET, ListmonkClient, campaign_name, send_campaign
-from .delivery import Delivery, check_key, smtp_channel, smtp_configured, triage
+from .delivery import Delivery, check_key, smtp_configured, smtp_server, triage
 from .handoff import edition_path, read
 from .ledger import Ledger, ledger_path
 from .message import DkimError, build, sender, to_bytes
@@ -132,8 +132,8 @@ class Run:
             if not smtp:
                 return self.listmonk(ledger, edition, title)
             check_key(ledger, edition.date.isoformat(), config.key)
-            channel = smtp_channel(self.announce, self.environ)
-            delivery = Delivery(channel, ledger, edition, config, self.who, max_minutes=max_minutes)
+            server = smtp_server(self.announce, self.environ)
+            delivery = Delivery(server, ledger, edition, config, self.who, max_minutes=max_minutes)
             report = delivery.run(readers.recipients)
         self.summary(title, readers, report)
         return 0 if report.ok else 1
@@ -228,7 +228,7 @@ class Run:
                 f"{minutes:.0f} min of pauses."
             )
             try:
-                smtp_channel(self.announce, self.environ)
+                smtp_server(self.announce, self.environ)
             except NotConfigured as err:
                 self.say(f"  The mail server is not ready: {err}")
         mail = build(edition, PLACEHOLDER, config, self.who, self.now)

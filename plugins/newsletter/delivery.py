@@ -1,5 +1,6 @@
 """Sending the edition over SMTP: one message per reader, in batches at NEWSLETTER_RATE,
-over the email channel's connection (EMAIL_SMTP_*: the same encryption rules and login).
+over the email channel's mail server (EMAIL_SMTP_*, announce/smtp.py: the same encryption
+rules and login).
 
 Exactly once per edition and reader, as announcing: each copy is claimed in the ledger
 before it is sent and recorded the moment the server answers. What an answer means:
@@ -25,14 +26,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parseaddr
 
-from announce.channels.email import EmailChannel, _quit
-from announce.config import ChannelConfig
-from announce.errors import AnnounceError
+from announce.errors import AnnounceError, NotConfigured
+from announce.smtp import MailServer, connect, goodbye, read_server
 
 from . import ledger as states
 from .message import build, message_id, to_bytes
-from .sendconfig import key_fingerprint, recipient_id
+from .sendconfig import key_fingerprint, recipient_id, valid_address
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +41,20 @@ REFUSED_IN_A_ROW = 5
 ADDRESS = re.compile(r"[^\s<>@\"']+@[^\s<>\"']+")
 
 
-class NewsletterSmtp(EmailChannel):
-    """The email channel's server settings; no EMAIL_TO needed (the readers are ours)."""
-
-    keys = ("SMTP_HOST", "FROM")
-
-
-def smtp_channel(announce_config, environ) -> NewsletterSmtp:
-    """The mail server from EMAIL_SMTP_*, validated (NotConfigured if not)."""
-    config = ChannelConfig(name="newsletter", type="email", env_prefix="EMAIL")
-    channel = NewsletterSmtp(config, announce_config, environ)
-    channel.validate()
-    return channel
+def smtp_server(announce_config, environ) -> MailServer:
+    """The mail server from EMAIL_SMTP_*, checked as the email channel checks it
+    (NotConfigured if not), and EMAIL_FROM."""
+    email_from = environ.get("EMAIL_FROM", "").strip()
+    if not valid_address(parseaddr(email_from)[1]):
+        raise NotConfigured(
+            f"newsletter: EMAIL_FROM={email_from!r} is not an email address. Fix: the "
+            "library's address, as Riverside Libraries <news@example.org>."
+        )
+    return read_server(environ, "newsletter", "EMAIL", announce_config.timeout)
 
 
 def smtp_configured(environ) -> bool:
-    config = ChannelConfig(name="newsletter", type="email", env_prefix="EMAIL")
-    return NewsletterSmtp.configured(config, environ)
+    return all(environ.get(k, "").strip() for k in ("EMAIL_SMTP_HOST", "EMAIL_FROM"))
 
 
 @dataclass
@@ -132,9 +130,9 @@ def said(text) -> str:
 class Delivery:
     """One run of sending an edition to `recipients` (subscribers.Recipient)."""
 
-    def __init__(self, channel, ledger, edition, config, who, *, sleep=time.sleep,
+    def __init__(self, server, ledger, edition, config, who, *, sleep=time.sleep,
                  clock=time.monotonic, now=None, max_minutes=None):  # fmt: skip
-        self.channel, self.ledger, self.edition = channel, ledger, edition
+        self.server, self.ledger, self.edition = server, ledger, edition
         self.config, self.who = config, who
         self.sleep, self.clock = sleep, clock
         self.now = now or datetime.now(UTC)
@@ -190,7 +188,7 @@ class Delivery:
     def _batch(self, batch, report) -> bool:
         """Send one batch over one connection: False when the run must stop."""
         try:
-            smtp = self.channel._open()
+            smtp = connect(self.server)
         except AnnounceError as err:  # refused login, no server: nothing was claimed
             report.stopped = str(err)
             report.not_tried += len(batch)
@@ -213,7 +211,7 @@ class Delivery:
                     report.not_tried += len(batch) - index - 1
                     return False
         finally:
-            _quit(smtp)
+            goodbye(smtp)
         return True
 
     def _record(self, recipient, state, **details):
@@ -246,7 +244,7 @@ class Delivery:
                 smtp, recipient, claim, err.smtp_code, err.smtp_error, "the message"
             )
         except (smtplib.SMTPException, OSError) as err:
-            host = self.channel.host
+            host = self.server.host
             if not handed_over:
                 detail = f"the connection to {host} dropped before sending ({type(err).__name__})"
                 self._record(recipient, states.PENDING, claim=claim, reason=detail)

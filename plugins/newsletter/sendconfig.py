@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
-from announce.channels.base import loopback
+from announce.smtp import loopback
 
 SERVICES = ("smtp", "listmonk")
 DEFAULT_RATE = "30/minute"
