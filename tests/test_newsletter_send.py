@@ -394,6 +394,16 @@ def test_batches_pause_at_the_rate(site, smtp_server, mailbox):
     assert took >= 2.0  # three batches, each a second after the one before
 
 
+def test_a_time_limit_leaves_the_rest_for_the_next_run(site, smtp_server, mailbox):
+    env = smtp_env(smtp_server, site, NEWSLETTER_RATE="2/second")
+    first = site.run(env, "send", "--max-minutes", "0.01")  # no second batch starts
+    assert first.returncode == 1, first.output
+    assert "2 sent now, 3 not tried yet" in first.output and "time is up" in first.output
+    second = site.run(env)
+    assert "3 sent now, 2 sent before" in second.output, second.output
+    assert mailbox.recipients() == sorted(ADDRESSES)
+
+
 def test_two_runs_at_once_the_second_stops(site, smtp_server, mailbox):
     env = smtp_env(smtp_server, site)
     mailbox.hold_after = 1

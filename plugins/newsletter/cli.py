@@ -95,7 +95,7 @@ class Run:
     # -- send ----------------------------------------------------------------------------
     def send(self, dry_run=False, max_minutes=None) -> int:
         config = self.config
-        why_dry = "" if not dry_run else "a dry run (DRY_RUN=1)"
+        why_dry = "" if not dry_run else "A dry run (DRY_RUN=1)"
         if not config.set_up:
             why_dry = (
                 "The newsletter is not set up in .env (NEWSLETTER_TO, NEWSLETTER_SUBSCRIBERS "
