@@ -28,7 +28,7 @@ NETWORK_DIR := .cache/bsky-network
 ACE_DIR     := .cache/ace
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve publish build-publish deploy deploy-check newsletter newsletter-preview announce announce-preview announce-review announce-check announce-reconcile announce-retry approve listen report pds bsky-network ace test lint bench clean newpost newevent newbrochure check
+.PHONY: help html serve publish build-publish deploy deploy-check newsletter newsletter-preview announce announce-preview announce-review announce-check announce-reconcile announce-retry approve newsletter-send newsletter-retry listen report pds bsky-network ace test lint bench clean newpost newevent newbrochure check
 
 help: ## List the targets
 	@echo "Noticeboard: make <target>"
@@ -107,6 +107,14 @@ announce-reconcile: $(VENV)/.site-installed ## Rebuild a lost or damaged ledger 
 
 announce-retry: $(VENV)/.site-installed ## Send a post again where it failed: make announce-retry POST=content/posts/x.md [CHANNEL=...]
 	PYTHONPATH=plugins $(BIN)/python -m announce retry --settings $(PUBLISHCONF) --post "$(POST)" $(if $(CHANNEL),--channel "$(CHANNEL)")
+
+# The newsletter's sending half (plugins/newsletter): the edition the build wrote
+# (.announce/newsletter.json), once per reader; DRY_RUN=1 shows who and the headers.
+newsletter-send: $(VENV)/.site-installed ## Send the current newsletter edition by email, once per reader: DRY_RUN=1 shows who (a count) and the headers, sends nothing
+	PYTHONPATH=plugins $(BIN)/python -m newsletter send --settings $(PUBLISHCONF) $(if $(filter 1 yes y true YES Y TRUE,$(DRY_RUN)),--dry-run) $(if $(MAX_MINUTES),--max-minutes "$(MAX_MINUTES)")
+
+newsletter-retry: $(VENV)/.site-installed ## Let the next newsletter-send send again the copies that were interrupted or refused
+	PYTHONPATH=plugins $(BIN)/python -m newsletter retry --settings $(PUBLISHCONF) $(if $(EDITION),--edition "$(EDITION)")
 
 listen: $(VENV)/.site-installed ## Bring replies, mentions and questions back from the networks: writes .announce/inbox.html
 	PYTHONPATH=plugins $(BIN)/python -m listen listen --settings $(PUBLISHCONF) $(if $(UNATTENDED),--unattended)

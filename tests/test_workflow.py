@@ -211,7 +211,11 @@ def test_channel_secrets_reach_the_announce_and_listen_steps_only(steps):
     assert keys and not {k for k in keys if k.startswith(("WEBHOOK_", "X_"))}
     assert "MASTODON_ACCESS_TOKEN" in keys and "THREADS_TOKEN" in keys
     assert listen["continue-on-error"] is True
-    others = [step for step in steps if step not in (announce, listen)]
+    # The newsletter sends over the email channel's mail server: those keys only.
+    (newsletter,) = [step for step in steps if runs(step, "make newsletter-send")]
+    keys = {k for k in CHANNEL_SECRETS if k in newsletter["env"]}
+    assert keys == {k for k in CHANNEL_SECRETS if k.startswith("EMAIL_") and k != "EMAIL_TO"}
+    others = [step for step in steps if step not in (announce, listen, newsletter)]
     others += [workflow, *workflow["jobs"].values()]  # workflow- and job-level env
     for holder in others:
         env = holder.get("env") or {}

@@ -7,7 +7,11 @@ import time
 from contextlib import contextmanager
 
 # What two runs at once would do, for the message.
-DOUBLE = {"announce": "announce the same posts", "listen": "record the same replies twice"}
+DOUBLE = {
+    "announce": "announce the same posts",
+    "listen": "record the same replies twice",
+    "newsletter": "send the same edition to the same readers",
+}
 
 
 class Busy(RuntimeError):

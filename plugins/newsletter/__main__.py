@@ -1,5 +1,9 @@
+"""python -m newsletter summary|preview (show.py) or send|retry (cli.py)."""
+
 import sys
 
-from .cli import main
+from . import cli, show
 
-sys.exit(main())
+if len(sys.argv) > 1 and sys.argv[1] in show.COMMANDS:
+    sys.exit(show.main())
+sys.exit(cli.main())

@@ -2,7 +2,6 @@
 describing a message. Everything that can fail without the network fails here,
 before a post is claimed."""
 
-import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..config import DEFAULT_TEMPLATE
 from ..errors import LookedTooFar, NotConfigured, NotSendable
+from ..smtp import loopback
 from ..text import Parts, compose, graphemes, hashtags
 
 
@@ -212,15 +212,6 @@ class Media(dict):
         self.fresh = True
         if self._remember:
             self._remember(dict(self))
-
-
-def loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def links_to(text: str, post) -> bool:

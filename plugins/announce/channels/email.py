@@ -2,13 +2,13 @@
 
 import hashlib
 import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from html import escape
 
-from ..errors import NetworkError, NotConfigured, OutcomeUnknown, Rejected, TryLater, Unauthorized
-from .base import Account, Channel, Receipt, loopback
+from ..errors import NotConfigured, OutcomeUnknown
+from ..smtp import SECURITY, connect, goodbye, read_server, refused
+from .base import Account, Channel, Receipt
 
 
 def build_email(message, post, sender, recipient, domain) -> EmailMessage:
@@ -46,7 +46,7 @@ class EmailChannel(Channel):
     optional_keys = ("SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURITY")
     secret_keys = ("SMTP_PASSWORD",)
     can_find = False
-    choices = {"SMTP_SECURITY": ("starttls", "ssl", "none")}
+    choices = {"SMTP_SECURITY": SECURITY}
 
     def template(self):
         return self.config.template or "{title}\n\n{summary}\n\nRead more: {url}"
@@ -57,66 +57,22 @@ class EmailChannel(Channel):
         return message
 
     def validate(self):
-        env, prefix = self.config.env, self.config.env_prefix
-        self.host = self.require("SMTP_HOST")
-        self.security = self.choice("SMTP_SECURITY", "starttls")
-        port = env(self.environ, "SMTP_PORT") or ("465" if self.security == "ssl" else "587")
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise NotConfigured(
-                f"{self.name}: {prefix}_SMTP_PORT={port!r} is not a port number. Fix: 587 for "
-                "starttls, 465 for ssl, as your mail provider says."
-            )
-        self.port = int(port)
+        # The server's keys are read as the newsletter reads them (announce/smtp.py).
+        server = read_server(self.environ, self.name, self.config.env_prefix, self.settings.timeout)
+        self.server = server
+        self.host, self.port, self.security = server.host, server.port, server.security
+        self.user, self.password = server.user, server.password
         self.sender, self.recipient = self.require("FROM"), self.require("TO")
         for key, value in (("FROM", self.sender), ("TO", self.recipient)):
             if "@" not in parseaddr(value)[1]:
                 raise NotConfigured(
-                    f"{self.name}: {prefix}_{key}={value!r} is not an email address. "
-                    "Fix: write it as name@example.org."
+                    f"{self.name}: {self.config.env_prefix}_{key}={value!r} is not an email "
+                    "address. Fix: write it as name@example.org."
                 )
-        self.user = env(self.environ, "SMTP_USER")
-        self.password = env(self.environ, "SMTP_PASSWORD")
-        if self.security == "none" and (self.user or self.password) and not loopback(self.host):
-            raise NotConfigured(
-                f"{self.name}: {prefix}_SMTP_SECURITY=none would send the password to "
-                f"{self.host} unencrypted, so nothing is sent. Fix: set it to starttls (port "
-                "587) or ssl (port 465); none is only for a relay on this computer."
-            )
 
     def _open(self):
         """A connection, encrypted as set and logged in."""
-        host, port = self.host, self.port
-        context = ssl.create_default_context()
-        try:
-            if self.security == "ssl":
-                smtp = smtplib.SMTP_SSL(host, port, timeout=self.settings.timeout, context=context)
-            else:
-                smtp = smtplib.SMTP(host, port, timeout=self.settings.timeout)
-        except (OSError, smtplib.SMTPException) as err:
-            raise NetworkError(
-                f"{self.name}: could not reach {host}:{port} ({type(err).__name__})"
-            ) from None
-        try:
-            if self.security == "starttls":
-                smtp.starttls(context=context)
-            if self.user:
-                smtp.login(self.user, self.password)
-        except smtplib.SMTPAuthenticationError:
-            smtp.close()
-            raise Unauthorized(
-                f"{self.name}: the mail server refused the login. Fix: check "
-                f"{self.config.env_prefix}_SMTP_USER and _SMTP_PASSWORD in .env."
-            ) from None
-        except smtplib.SMTPNotSupportedError:
-            smtp.close()
-            raise Rejected(
-                f"{self.name}: {host} does not offer STARTTLS (or a login after it). Fix: set "
-                f"{self.config.env_prefix}_SMTP_SECURITY=ssl (port 465), or ask your provider."
-            ) from None
-        except (TimeoutError, smtplib.SMTPException, OSError) as err:
-            smtp.close()
-            raise NetworkError(f"{self.name}: {host} dropped the connection ({err})") from None
-        return smtp
+        return connect(self.server)
 
     def check(self):
         smtp = self._open()
@@ -145,17 +101,5 @@ class EmailChannel(Channel):
         return Receipt(mail["Message-ID"])
 
 
-def _quit(smtp):
-    try:
-        smtp.quit()  # the message was accepted (or not) already: a failed goodbye
-    except (OSError, smtplib.SMTPException):  # changes nothing
-        smtp.close()
-
-
-def _refused(name, code, said, what):
-    """SMTP 4xx means "not now" (greylisting, a full queue): pending, tried again next
-    run. 5xx means never: failed, with what the server said."""
-    said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
-    if 400 <= code < 500:
-        return TryLater(f"{name}: the mail server said try later ({code} {said[:80]})")
-    return Rejected(f"{name}: the mail server refused {what} ({code} {said[:80]})")
+# The shared server code, under the names the listen plugin imports.
+_quit, _refused = goodbye, refused
