@@ -25,7 +25,7 @@ from newsletter.dates import edition_day, past_days  # noqa: E402
 from newsletter.edition import Site  # noqa: E402
 from newsletter.inline import inline_css  # noqa: E402
 from newsletter.intro import sanitise, to_text  # noqa: E402
-from newsletter.parts import DARK, LIGHT  # noqa: E402
+from newsletter.parts import DARK, HTML_MARK, LIGHT, TEXT_MARK, fill_unsubscribe  # noqa: E402
 from newsletter.settings import DEFAULTS, read_settings  # noqa: E402
 
 # Thursday 3 December 2026, 9am: the edition is Monday 7 December; its posts were
@@ -120,10 +120,12 @@ def test_sample_email_html_is_made_for_mail_clients(sample):
 
 def test_sample_text_part_is_plain_text_with_every_link_written_out(sample):
     url, _, doc = sample
-    text = doc["text"]
+    text, html = doc["text"], doc["html"]
     assert not re.search(r"<[a-zA-Z/!]", text), "HTML in the text part"
     assert "&amp;" not in text and "&#" not in text
-    assert not any(ord(c) < 32 and c != "\n" for c in text)
+    # One mark, where each reader's way to unsubscribe goes as their copy is made.
+    assert text.count(TEXT_MARK) == 1 and html.count(HTML_MARK) == 1
+    assert not any(ord(c) < 32 and c != "\n" for c in text.replace(TEXT_MARK, ""))
     assert max(len(line) for line in text.splitlines() if "://" not in line) <= 72
     assert f"Read it on our website: {url}/newsletters/{EDITION}/" in text
     for path in SAMPLE_EVENTS:
@@ -225,9 +227,17 @@ def test_make_newsletter_summary_and_preview(sample, tmp_path):
     )
     assert shown.returncode == 0, shown.stderr
     path = Path(shown.stdout.strip())
-    assert path.is_absolute() and path.read_text(encoding="utf-8") == doc["html"]
+    # The email as a reader gets it: with no sending keys set, the footer's way to
+    # unsubscribe is the library's own address.
+    html, text = fill_unsubscribe(
+        doc["html"], doc["text"], "mailto:libraries@riverside.example?subject=unsubscribe"
+    )
+    assert path.is_absolute() and path.read_text(encoding="utf-8") == html
     assert not path.is_relative_to(site.output)
-    assert path.with_suffix(".txt").read_text(encoding="utf-8") == doc["text"]
+    assert path.with_suffix(".txt").read_text(encoding="utf-8") == text
+    assert "email libraries@riverside.example with the subject Unsubscribe" in " ".join(
+        text.split()
+    )
 
 
 def test_sample_text_part_for_the_record(sample, tmp_path_factory):
@@ -344,7 +354,9 @@ def test_hostile_and_right_to_left_titles_are_cleaned_and_escaped(week):
     site, doc = week
     text, html = doc["text"], doc["html"]
     assert not re.search(r"<[a-zA-Z/!]", text)
-    assert not any(ord(c) < 32 and c != "\n" for c in text)
+    # One mark, where each reader's way to unsubscribe goes as their copy is made.
+    assert text.count(TEXT_MARK) == 1 and html.count(HTML_MARK) == 1
+    assert not any(ord(c) < 32 and c != "\n" for c in text.replace(TEXT_MARK, ""))
     for part in (text, html):
         assert "\u202e" not in part and "\u0007" not in part and "\u0008" not in part
         assert "<script" not in part.lower()

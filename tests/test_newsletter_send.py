@@ -43,11 +43,13 @@ HTML = f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <p><a href="{SITEURL}/news/2026/lego-club/">Lego club: build a library</a></p>
 <p><img src="{SITEURL}/images/lego.jpg" alt="Children building a library out of Lego"></p>
 <p><a href="{SITEURL}/events/rhyme-time/">Rhyme Time, Friday 10:30, Northfield</a></p>
+<p><!--nb-unsubscribe--></p>
 </body></html>"""
 TEXT = (
     "This week at Riverside Libraries — 7 December\n\n"
     f"Lego club: build a library\n{SITEURL}/news/2026/lego-club/\n\n"
-    f"Rhyme Time, Friday 10:30, Northfield\n{SITEURL}/events/rhyme-time/\n"
+    f"Rhyme Time, Friday 10:30, Northfield\n{SITEURL}/events/rhyme-time/\n\n"
+    "\x00unsubscribe\x00\n"  # where each reader's way to unsubscribe goes (parts.py)
 )
 
 
@@ -254,10 +256,22 @@ def test_each_reader_gets_one_copy_addressed_to_them_alone(site, smtp_server, ma
         assert text.get_content_charset() == "utf-8" == html.get_content_charset()
         plain = text.get_content().replace("\r\n", "\n")
         body = html.get_content().replace("\r\n", "\n")
-        assert plain == TEXT and body.strip() == HTML.strip()
+        # The footer says the reader's own ways to unsubscribe, as the headers do.
+        page = f"{SITEURL}/unsubscribe?email={address}&token={token}"
+        head, mark, _ = TEXT.partition("\x00unsubscribe\x00")
+        assert plain.startswith(head) and " ".join(plain[len(head) :].split()) == (
+            f"To unsubscribe in one click: {page} (or email news@riverside.example with the "
+            "subject Unsubscribe)."
+        )
+        footer = body.split("Northfield</a></p>")[1]
+        assert f'href="{page.replace("&", "&amp;")}">unsubscribe in one click</a>' in footer
+        assert 'href="mailto:news@riverside.example?subject=unsubscribe">email us</a>' in footer
+        assert body.replace(footer, "").strip() == HTML.split("<p><!--nb")[0].strip()
         links = Links()
         links.feed(body)
-        assert links.links and all(x.startswith(SITEURL + "/") for x in links.links)
+        assert links.links and all(
+            x.startswith((SITEURL + "/", "mailto:news@riverside.example?")) for x in links.links
+        )
         assert all(u.startswith("https://") for u in re.findall(r"https?://\S+", TEXT))
     assert len(ids) == 5
     # The ledger names nobody: keyed hashes only.
@@ -282,6 +296,11 @@ def test_a_list_address_gets_one_message_with_the_mailto_only(site, smtp_server,
     assert str(mail["To"]) == "readers@lists.riverside.example"
     assert str(mail["List-Unsubscribe"]) == "<mailto:news@riverside.example?subject=unsubscribe>"
     assert "List-Unsubscribe-Post" not in mail  # one-click only with an https page
+    text, html = mail.get_payload()
+    assert " ".join(text.get_content().split()).endswith(
+        "To unsubscribe, email news@riverside.example with the subject Unsubscribe."
+    )
+    assert "one click" not in html.get_content() and "\x00" not in html.get_content()
     assert site.run(env).returncode == 0 and len(mailbox.messages) == 1
 
 
@@ -736,8 +755,18 @@ def test_listmonk_gets_one_campaign_per_edition(site, listmonk):
     (campaign,) = listmonk.campaigns.values()
     assert campaign["name"] == f"noticeboard-newsletter-{today().isoformat()}"
     assert campaign["subject"] == "This week at Riverside Libraries — 7 December"
-    assert campaign["content_type"] == "html" and campaign["body"] == HTML
-    assert campaign["altbody"] == TEXT and [x["id"] for x in campaign["lists"]] == [1, 2]
+    # Each reader's footer has listmonk's own unsubscribe page (its template expression).
+    assert campaign["content_type"] == "html" and campaign["body"] == HTML.replace(
+        "<!--nb-unsubscribe-->",
+        'To stop getting it, <a class="nb-link" style="color: inherit; text-decoration: '
+        'underline" href="{{ UnsubscribeURL }}">unsubscribe in one click</a>, or <a '
+        'class="nb-link" style="color: inherit; text-decoration: underline" '
+        'href="mailto:news@riverside.example?subject=unsubscribe">email us</a> with the '
+        "subject Unsubscribe.",
+    )
+    head = TEXT.partition("\x00")[0]
+    assert campaign["altbody"].startswith(head) and "{{ UnsubscribeURL }}" in campaign["altbody"]
+    assert [x["id"] for x in campaign["lists"]] == [1, 2]
     assert campaign["status"] == "running" and "sending now" in run.output
     again = site.run(env)
     assert again.returncode == 0 and "made by an earlier run" in again.output

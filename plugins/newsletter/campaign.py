@@ -20,6 +20,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 import requests
@@ -35,6 +36,7 @@ from announce.errors import (
 )
 
 from . import ledger as states
+from .parts import fill_unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -115,15 +117,21 @@ class ListmonkClient:
 
 def payload(edition, config, email_from: str, send_at: datetime | None) -> dict:
     """POST /api/campaigns's body (campaigns.md): the edition as an HTML campaign, its
-    text as the alternative part."""
+    text as the alternative part. Each reader's footer has listmonk's own unsubscribe
+    page (the template expression {{ UnsubscribeURL }}, templating.md)."""
+    address = parseaddr(email_from)[1]
+    mailto = f"mailto:{address}?subject=unsubscribe" if address else ""
+    html, text = fill_unsubscribe(
+        literal(edition.html), literal(edition.text), mailto, "{{ UnsubscribeURL }}"
+    )
     body = {
         "name": campaign_name(edition.date.isoformat()),
         "subject": edition.subject,
         "lists": list(config.list_ids),
         "type": "regular",
         "content_type": "html",
-        "body": literal(edition.html),
-        "altbody": literal(edition.text),
+        "body": html,
+        "altbody": text,
         "messenger": "email",
         "tags": TAGS,
     }

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
+from .parts import fill_unsubscribe
 from .sendconfig import Dkim, SendConfig, recipient_id, unsubscribe_token
 
 # What the DKIM signature covers: the headers a reader and a mail client act on.
@@ -60,17 +61,23 @@ def list_id(who: Sender) -> str:
     return f"{_phrase(who.list_name)} <newsletter.{who.domain}>"
 
 
-def unsubscribe(config: SendConfig, who: Sender, address: str) -> tuple[list[str], bool]:
-    """(List-Unsubscribe's addresses, whether one-click applies). The https page first:
-    mail providers offer its one-click button; the mailto address always, for the rest."""
+def unsubscribe_ways(config: SendConfig, who: Sender, address: str) -> tuple[str, str]:
+    """(the mailto: address that takes unsubscribe requests, the reader's own https
+    page or ""): in List-Unsubscribe and in the footer of the reader's copy."""
     mailto = config.unsubscribe_mailto or f"mailto:{who.address}?subject=unsubscribe"
-    links = [f"<{mailto}>"]
+    url = ""
     if config.unsubscribe_url:
         url = config.unsubscribe_url.replace("{email}", quote(address, safe="@"))
         if "{token}" in url:
             url = url.replace("{token}", unsubscribe_token(config.key, address))
-        links.insert(0, f"<{url}>")
-    return links, bool(config.unsubscribe_url)
+    return mailto, url
+
+
+def unsubscribe(config: SendConfig, who: Sender, address: str) -> tuple[list[str], bool]:
+    """(List-Unsubscribe's addresses, whether one-click applies). The https page first:
+    mail providers offer its one-click button; the mailto address always, for the rest."""
+    mailto, url = unsubscribe_ways(config, who, address)
+    return ([f"<{url}>"] if url else []) + [f"<{mailto}>"], bool(url)
 
 
 def build(edition, recipient, config: SendConfig, who: Sender, when: datetime) -> EmailMessage:
@@ -90,9 +97,12 @@ def build(edition, recipient, config: SendConfig, who: Sender, when: datetime) -
     mail.set_raw("List-Unsubscribe", ",\r\n ".join(links))
     if one_click:
         mail.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-    text = edition.text if edition.text.endswith("\n") else edition.text + "\n"
+    html, text = fill_unsubscribe(
+        edition.html, edition.text, *unsubscribe_ways(config, who, recipient.address)
+    )
+    text = text if text.endswith("\n") else text + "\n"
     mail.set_content(text, charset="utf-8", cte="quoted-printable")
-    mail.add_alternative(edition.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    mail.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return mail
 
 

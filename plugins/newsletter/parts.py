@@ -8,6 +8,8 @@
 import os
 import textwrap
 from dataclasses import dataclass
+from html import escape
+from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -83,12 +85,39 @@ def styles(brand: str, p: Palette = LIGHT) -> list[tuple[str, str]]:
 def html_part(edition: Edition) -> str:
     """The HTML part: a whole document, CSS inline."""
     html = _ENV.get_template("email.html").render(
-        edition=edition, dark=DARK, preheader=edition.summary
+        edition=edition, dark=DARK, preheader=edition.summary, unsubscribe=HTML_MARK
     )
     return inline_css(html, styles(edition.site.brand))
 
 
 WIDTH = 72
+# Where each copy's own way to unsubscribe goes, filled in as the copy is made
+# (fill_unsubscribe). No text of the site can make either mark: titles are escaped and
+# the intro loses its comments; feeds.text.clean takes NULs out of anything it says.
+HTML_MARK = "<!--nb-unsubscribe-->"
+TEXT_MARK = "\x00unsubscribe\x00"
+# Links put in after the CSS was inlined: the footer's own colour, underlined.
+_LINK = 'class="nb-link" style="color: inherit; text-decoration: underline"'
+
+
+def fill_unsubscribe(html: str, text: str, mailto: str, page: str = "") -> tuple[str, str]:
+    """The parts as one reader gets them: the footer's marks replaced by how to
+    unsubscribe, the same ways List-Unsubscribe gives: `mailto` (a mailto: address, or
+    "" when there is none) and `page` (the reader's own one-click page, or "")."""
+    address = unquote(mailto.removeprefix("mailto:").split("?", 1)[0])
+    say = "with the subject Unsubscribe"
+    html_page = f'<a {_LINK} href="{escape(page)}">unsubscribe in one click</a>'
+    html_mail = f'<a {_LINK} href="{escape(mailto)}">email us</a> {say}'
+    if page and address:
+        html_said = f"To stop getting it, {html_page}, or {html_mail}."
+        text_said = f"To unsubscribe in one click: {page} (or email {address} {say})."
+    elif page:
+        html_said = f"To stop getting it, {html_page}."
+        text_said = f"To unsubscribe in one click: {page}"
+    else:
+        html_said = f"To stop getting it, {html_mail}."
+        text_said = f"To unsubscribe, email {address} {say}."
+    return html.replace(HTML_MARK, html_said), text.replace(TEXT_MARK, "\n".join(_wrap(text_said)))
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:
@@ -164,6 +193,5 @@ def text_part(edition: Edition) -> str:
         lines.append(f"Email {site.email}")
     lines += ["", *_wrap(f"You get this email because you asked for news from {site.name}.")]
     lines.append(f"Our website: {site.siteurl}/")
-    if site.email:
-        lines += _wrap(f"To unsubscribe, email {site.email} with the subject Unsubscribe.")
+    lines.append(TEXT_MARK)
     return "\n".join(line.rstrip() if line != "-- " else line for line in lines).strip() + "\n"

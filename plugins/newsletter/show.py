@@ -18,6 +18,7 @@ import os
 import sys
 
 from .generator import parts_path, state_dir
+from .parts import fill_unsubscribe
 from .settings import read_settings as newsletter_settings
 
 COMMANDS = ("summary", "preview")
@@ -65,12 +66,36 @@ def preview(settings) -> tuple[int, str]:
             'email to preview (set NEWSLETTER["empty_text"] to send a "no news" one).'
         )
     folder = state_dir(settings)
+    html_part, text_part = fill_unsubscribe(document["html"], document["text"], *_ways(settings))
     html = os.path.abspath(os.path.join(folder, "newsletter-preview.html"))
     with open(html, "w", encoding="utf-8") as f:
-        f.write(document["html"])
+        f.write(html_part)
     with open(os.path.join(folder, "newsletter-preview.txt"), "w", encoding="utf-8") as f:
-        f.write(document["text"])
+        f.write(text_part)
     return 0, html
+
+
+def _ways(settings) -> tuple[str, str]:
+    """How a reader unsubscribes, as `make newsletter-send` would say it to an example
+    reader; the library's own address while the sending keys are not set."""
+    from .message import sender, unsubscribe_ways
+    from .sendconfig import SendError, read_send_config
+
+    project = os.path.dirname(os.path.abspath(settings.get("PATH", "content")))
+    try:
+        config = read_send_config(os.environ, project)
+    except SendError:
+        return library_mailto(settings), ""
+    who = sender(os.environ.get("EMAIL_FROM", "").strip(), settings.get("SITENAME", ""))
+    mailto, page = unsubscribe_ways(config, who, "reader@example.invalid")
+    if mailto.startswith("mailto:?"):  # no EMAIL_FROM yet
+        return library_mailto(settings), page
+    return mailto, page
+
+
+def library_mailto(settings) -> str:
+    email = (settings.get("LIBRARY") or {}).get("email") or ""
+    return f"mailto:{email}?subject=unsubscribe" if email else ""
 
 
 def main(argv=None) -> int:
