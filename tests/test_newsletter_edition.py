@@ -118,6 +118,19 @@ def test_sample_email_html_is_made_for_mail_clients(sample):
     assert "prefers-color-scheme: dark" in style
 
 
+def test_the_edition_before_is_written_beside_for_a_send_that_did_not_finish(sample):
+    """newsletter-previous.json: the edition a week earlier, in the same shape, made
+    again from the site as its archive page is (make newsletter-send finishes it when
+    its day's run did not)."""
+    url, site, doc = sample
+    state = site.output.parent / "announce"
+    before = json.loads((state / "newsletter-previous.json").read_text(encoding="utf-8"))
+    assert set(before) == KEYS and before["edition"] == "2026-11-30"
+    assert before["url"] == f"{url}/newsletters/2026-11-30/"
+    assert (site.output / "newsletters" / "2026-11-30" / "index.html").exists()
+    assert before["html"] and before["text"] and before["html"] != doc["html"]
+
+
 def test_sample_text_part_is_plain_text_with_every_link_written_out(sample):
     url, _, doc = sample
     text, html = doc["text"], doc["html"]

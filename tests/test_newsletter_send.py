@@ -357,6 +357,60 @@ def test_a_crash_half_way_resumes_with_the_rest_and_the_interrupted_copy_waits(
     assert mailbox.recipients() == sorted(ADDRESSES)  # each exactly once
 
 
+def previous_edition(site, day):
+    """What the build writes beside the current edition: the one before it."""
+    data = json.loads((site.state / "newsletter.json").read_text(encoding="utf-8"))
+    data.update(edition=day.isoformat(), url=f"{SITEURL}/newsletters/{day.isoformat()}/")
+    (site.state / "newsletter-previous.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_an_edition_its_day_did_not_finish_is_finished_before_the_next(site, smtp_server, mailbox):
+    """The workflow died half-way through Monday's edition; Tuesday's build makes next
+    Monday's, and Tuesday's run finishes Monday's first: each reader once, the copy that
+    was being handed over not resent. Never on an edition day, nor twice."""
+    env = smtp_env(smtp_server, site)
+    monday = today() - timedelta(days=1)
+    site.edition(edition=monday.isoformat())
+    mailbox.hold_after = 2
+    proc = site.run(env, wait=False)
+    try:
+        assert mailbox.holding.wait(60), "the run never reached the third copy"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        mailbox.release.set()
+    mailbox.hold_after = None
+    assert len(mailbox.messages) == 2
+    # The next day's build: next week's edition, and Monday's beside it.
+    site.edition(edition=(monday + timedelta(days=7)).isoformat())
+    previous_edition(site, monday)
+    tuesday = site.run(env)
+    assert "(its day's run did not finish it: finished now)" in tuesday.output, tuesday.output
+    assert "2 sent now, 2 sent before" in tuesday.output
+    assert "subscribers.txt:5: unknown" in tuesday.output  # waits for make newsletter-retry
+    assert f"goes out on {(monday + timedelta(days=7)).isoformat()}" in tuesday.output
+    assert len(mailbox.messages) == 4
+    assert len(set(mailbox.recipients())) == 4
+    again = site.run(env)  # nothing left of Monday's that may go by itself
+    assert "did not finish" not in again.output and len(mailbox.messages) == 4, again.output
+    # On an edition day the new edition takes its place: Monday's is not sent then.
+    site.run(env, "retry", "--edition", monday.isoformat())
+    site.edition()  # today's
+    previous_edition(site, monday)  # one copy of it is free to go again, but not today
+    edition_day = site.run(env)
+    assert "did not finish" not in edition_day.output, edition_day.output
+    assert "5 sent now" in edition_day.output and len(mailbox.messages) == 9
+
+
+def test_an_edition_before_the_newsletter_began_is_never_sent_late(site, smtp_server, mailbox):
+    env = smtp_env(smtp_server, site)
+    site.edition(edition=(today() + timedelta(days=6)).isoformat())
+    previous_edition(site, today() - timedelta(days=1))  # before any newsletter was sent
+    run = site.run(env)
+    assert run.returncode == 0, run.output
+    assert "did not finish" not in run.output and mailbox.messages == []
+
+
 def test_a_refused_address_fails_and_the_others_still_go(site, smtp_server, mailbox):
     env = smtp_env(smtp_server, site)
     mailbox.refuse["bob@example.net"] = (

@@ -20,7 +20,7 @@ import argparse
 import logging
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from announce.config import SettingsError, read_config
@@ -33,7 +33,7 @@ from . import ledger as states
 from . import subscribers
 from .campaign import TARGET, ListmonkClient, campaign_name, send_campaign
 from .delivery import Delivery, check_key, smtp_configured, smtp_server, triage
-from .handoff import edition_path, read
+from .handoff import edition_path, previous_path, read
 from .ledger import Ledger, ledger_path
 from .message import DkimError, build, sender, to_bytes
 from .sendconfig import SendError, read_send_config, secrets
@@ -88,6 +88,7 @@ class Run:
         self.ledger_file = ledger_path(announce.ledger)
         self.email_from = environ.get("EMAIL_FROM", "").strip()
         self.who = sender(self.email_from, settings.get("SITENAME", ""))
+        self._readers = None
 
     def say(self, text=""):
         print(self.redactor.text(text))
@@ -111,7 +112,43 @@ class Run:
                 "and EMAIL_FROM (with EMAIL_SMTP_USER and EMAIL_SMTP_PASSWORD) in .env."
             )
         edition = read(self.edition_file, self.settings["SITEURL"], self.today)
+        late = self.unfinished(edition)
+        codes = [self.send_edition(late, why_dry, max_minutes, late=True)] if late else []
+        return max([*codes, self.send_edition(edition, why_dry, max_minutes)])
+
+    def unfinished(self, current):
+        """The edition before `current`, if its day came while the newsletter was running
+        (the ledger began before it) and its sending did not finish (the workflow failed
+        that day, or stopped half-way): finished now, before the next edition's day.
+        Never on an edition day: the new edition takes its place."""
+        path = previous_path(self.announce.state_dir)
+        if current.date <= self.today or not os.path.exists(path):
+            return None
+        try:
+            edition = read(path, self.settings["SITEURL"], self.today, max_age=timedelta(days=14))
+            ledger = Ledger.load(self.ledger_file, self.announce.state_dir, write=False)
+        except SendError as err:
+            logger.warning("newsletter: the edition before is not finished: %s", err)
+            return None
+        if edition.empty or edition.date >= current.date or ledger.header is None:
+            return None
+        began = datetime.fromisoformat(ledger.header["t"])
+        day = datetime.combine(edition.date, datetime.min.time(), ZoneInfo(self.timezone))
+        name = edition.date.isoformat()
+        if not ledger.readers(name) and began >= day:
+            return None  # the newsletter began after that day: it was never due
+        if self.config.service == "listmonk":
+            return None if ledger.status(name, TARGET).state == states.SENT else edition
+        found = triage(ledger, name, self.readers().recipients, self.config.key)
+        return edition if found.todo else None
+
+    def send_edition(self, edition, why_dry, max_minutes, late=False) -> int:
+        """Send one edition (`late`: the one before, finished after its day)."""
+        config = self.config
+        smtp = config.service == "smtp"
         title = f'The edition of {edition.date.isoformat()}, "{edition.subject}"'
+        if late:
+            title += " (its day's run did not finish it: finished now)"
         if edition.empty:
             self.say(f"{title} has no news, so nothing is sent.")
             return 0
@@ -139,6 +176,12 @@ class Run:
         return 0 if report.ok else 1
 
     def readers(self) -> subscribers.Readers:
+        """Who gets it, read (and its problems said) once a run."""
+        if self._readers is None:
+            self._readers = self._read_readers()
+        return self._readers
+
+    def _read_readers(self) -> subscribers.Readers:
         config = self.config
         if config.subscribers:
             path = config.subscribers

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from brochures.large_print import pdf_name
@@ -68,6 +68,11 @@ def state_dir(settings) -> str:
 
 def parts_path(settings) -> str:
     return os.path.join(state_dir(settings), "newsletter.json")
+
+
+def previous_parts_path(settings) -> str:
+    """The edition before the current one, for a send that did not finish on its day."""
+    return os.path.join(state_dir(settings), "newsletter-previous.json")
 
 
 def write_parts(path: str, document: dict):
@@ -356,3 +361,14 @@ class NewsletterGenerator(Generator):
         path = parts_path(self.settings)
         write_parts(path, document(current, sent))
         logger.info("newsletter: %s; email parts in %s", summary, path)
+        # The edition before (its day has passed), made again from the site as its archive
+        # page is: `make newsletter-send` finishes it if its day's run did not.
+        previous = previous_parts_path(self.settings)
+        gap = timedelta(days=self.config.period_days)
+        before = [e for e in editions[1:2] if e.day == current.day - gap]
+        if before:
+            write_parts(
+                previous, document(before[0], not before[0].empty or before[0].intro is not None)
+            )
+        elif os.path.exists(previous):
+            os.remove(previous)

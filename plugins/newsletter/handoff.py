@@ -20,6 +20,9 @@ from urllib.parse import urlsplit
 from .sendconfig import SendError
 
 NAME = "newsletter.json"
+# The edition before it, made again by the same build: a run that did not finish it on
+# its day (the workflow failed, or stopped half-way) finishes it before the next one.
+PREVIOUS = "newsletter-previous.json"
 FIX = "Fix: run `make newsletter` first (it writes the current edition), then this again."
 MAX_AGE = timedelta(days=7)  # an older edition is last week's news: make a new one
 LINKED = {"href", "src", "background", "action", "poster", "srcset"}
@@ -41,10 +44,14 @@ def edition_path(state_dir: str) -> str:
     return os.path.join(state_dir, NAME)
 
 
-def read(path: str, siteurl: str, today: date) -> Edition:
+def previous_path(state_dir: str) -> str:
+    return os.path.join(state_dir, PREVIOUS)
+
+
+def read(path: str, siteurl: str, today: date, max_age: timedelta = MAX_AGE) -> Edition:
     """The edition at `path`, checked: every field of the right kind, made for this
     site's address (a publish build, not a local one), every link absolute, and no more
-    than a week old."""
+    than `max_age` old."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -107,7 +114,7 @@ def read(path: str, siteurl: str, today: date) -> Edition:
                 "address, so it would not work in a mail client (a local build?). "
                 f"{FIX} (with SITEURL set, as `make publish` does)"
             )
-    if when < today - MAX_AGE:
+    if when < today - max_age:
         raise SendError(
             f"{path} holds the edition of {when.isoformat()}, more than a week ago: it "
             f"is not this week's news. {FIX}"
