@@ -24,10 +24,18 @@ ledger is never mistaken for a first run.
 import json
 import logging
 import os
-import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+
+from .appendonly import (
+    AppendOnlyLedger,
+    append_line,
+    dumps,
+    last_commit,
+    now,
+    read_lines,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +50,6 @@ CLAIMED, SENT, FAILED, PENDING, SKIPPED, UNKNOWN = (
 )
 RETRY = "retry"  # `make announce-retry`: forget what happened before, send again
 DONE = {SENT, SKIPPED, UNKNOWN}  # never sent again automatically
-CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 # A post in another file or at another address is the same post when its date is this
 # close: a corrected Date:, a renamed file, a changed slug.
 SAME_POST_WINDOW = timedelta(days=31)
@@ -50,10 +57,6 @@ SAME_POST_WINDOW = timedelta(days=31)
 
 class LedgerError(ValueError):
     """The ledger cannot be trusted: nothing is announced until it is fixed."""
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def parse_time(value: str) -> datetime:
@@ -112,18 +115,16 @@ def _time(line):
     return line.get("t", "")
 
 
-class Ledger:
+class Ledger(AppendOnlyLedger):
+    KIND, VERSION, WHAT, UPDATE = KIND, VERSION, "announce", "announcing"
+    ERROR = LedgerError
+
     def __init__(self, path: str, lines=(), journal: str | None = None):
-        self.path = path
-        self.journal = journal
-        self._journal_begun = False  # this ledger's header written to the journal
-        self.header = None
         self._posts = {}  # post id -> channel -> [lines]
         self._starts = {}  # channel -> its start line
         self._by_file, self._by_path = {}, {}  # -> post ids
         self._details = {}  # post id -> the last line describing it
-        for line in lines:
-            self._index(line)
+        super().__init__(path, lines, journal)
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -165,7 +166,7 @@ class Ledger:
                 f"and nothing is announced. Fix: {RESTORE.format(path=path)}"
             )
         if write:
-            ledger._restore_from_journal(lines)
+            ledger._restore_from_journal(lines, parse)
         return ledger
 
     def status(self, ids, channel: str) -> Status:
@@ -239,26 +240,9 @@ class Ledger:
     def _append(self, line: dict):
         if self.header is None and line.get("ledger") != KIND:
             raise LedgerError(f"{self.path}: write the header first (Ledger.begin)")
-        text = json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
-        append_line(self.path, text)
-        self._index(line)
-        if self.journal:
-            if not self._journal_begun and line is not self.header:
-                # The journal's lines belong to the header before them.
-                append_line(self.journal, json.dumps(self.header, sort_keys=True) + "\n")
-            self._journal_begun = True
-            append_line(self.journal, text)
+        super()._append(line)
 
-    def _index(self, line: dict):
-        if line.get("ledger") == KIND:
-            if line.get("version", 0) > VERSION:
-                raise LedgerError(
-                    f"{self.path}: this ledger was written by a newer Noticeboard (version "
-                    f"{line.get('version')}). Fix: update the kit (git pull) before announcing."
-                )
-            if self.header is None or line.get("t", "") < self.header.get("t", ""):
-                self.header = line  # two branches that each began one: the older wins
-            return
+    def _index_line(self, line: dict):
         channel = line.get("channel")
         if "start" in line:  # the latest start wins: a channel only ever starts later
             known = self._starts.get(channel)
@@ -275,36 +259,6 @@ class Ledger:
             for index, key in ((self._by_file, line.get("file")), (self._by_path, path)):
                 if key:
                     index.setdefault(key, set()).add(post)
-
-    def _restore_from_journal(self, lines):
-        """Put back lines this computer wrote that the ledger lost."""
-        if not self.journal or not os.path.exists(self.journal):
-            return
-        try:
-            with open(self.journal, encoding="utf-8") as f:
-                journal = parse(f.read(), self.journal)
-        except LedgerError as err:  # only a help: the ledger itself is sound
-            logger.warning("announce: not using this computer's journal: %s", err)
-            return
-        mine, header = [], None
-        for line in journal:
-            if line.get("ledger") == KIND:
-                header = line
-            elif header == self.header:  # not lines of another ledger it once kept
-                mine.append(line)
-        have = {json.dumps(line, sort_keys=True) for line in lines}
-        lost = [line for line in mine if json.dumps(line, sort_keys=True) not in have]
-        if lost:
-            logger.warning(
-                "announce: %d line(s) this computer wrote were missing from %s (an older "
-                "copy restored over it?); they are added back from %s.",
-                len(lost),
-                self.path,
-                self.journal,
-            )
-            for line in lost:
-                append_line(self.path, json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-                self._index(line)
 
 
 def event(post, channel: str, state: str, **details) -> dict:
@@ -347,35 +301,11 @@ def parse(text: str, path: str) -> list[dict]:
         )
     if not stripped.startswith('{"') or _first_format(stripped):
         _whole_document(stripped, path)
-    raw = text.split("\n")
-    rows = [row for row in raw if row.strip()]
-    if text.endswith("\n") and not any(r.lstrip().startswith(CONFLICT_MARKERS) for r in rows):
-        try:  # the usual case, in one call: a long ledger loads quickly
-            lines = json.loads("[" + ",".join(rows) + "]")
-            if all(isinstance(line, dict) for line in lines):
-                return lines
-        except ValueError:
-            pass  # find the bad line below
-    lines = []
-    for number, row in enumerate(raw, start=1):
-        row = row.strip()
-        if not row or row.startswith(CONFLICT_MARKERS):
-            continue
-        try:
-            line = json.loads(row)
-        except ValueError:
-            line = None
-        if isinstance(line, dict):
-            lines.append(line)
-        elif number == len(raw):  # no newline after it: a write cut short by a crash
-            logger.warning("announce: %s:%d: ignoring an unfinished last line", path, number)
-        else:
-            raise LedgerError(
-                f"{path}:{number}: this line is not an announce ledger entry, so nothing is "
-                f"announced. Fix: {RESTORE.format(path=path)} Never edit the ledger by hand: "
-                "`make announce-retry` sends a post again."
-            )
-    return lines
+    return read_lines(text, path, "announce", lambda number: LedgerError(
+        f"{path}:{number}: this line is not an announce ledger entry, so nothing is "
+        f"announced. Fix: {RESTORE.format(path=path)} Never edit the ledger by hand: "
+        "`make announce-retry` sends a post again."
+    ))  # fmt: skip
 
 
 def _first_format(text: str) -> bool:
@@ -405,7 +335,7 @@ def _never_announced(path: str, journal: str | None):
             f"first run. Fix: {RESTORE.format(path=path)} (Only if you mean to start again "
             f"and announce every recent post anew, delete {journal}.)"
         )
-    commit = _last_commit(path)
+    commit = last_commit(path)
     if commit:
         raise LedgerError(
             f"{path} is missing, but git shows it was committed (last in {commit}). Nothing "
@@ -413,37 +343,6 @@ def _never_announced(path: str, journal: str | None):
             f"`git checkout {commit} -- {path}` (or {commit}^ if that commit deleted it), "
             "or rebuild it from the networks with `make announce-reconcile`."
         )
-
-
-def _last_commit(path: str) -> str | None:
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    try:
-        found = subprocess.run(
-            ["git", "log", "-1", "--format=%h", "--", os.path.abspath(path)],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None  # no git here: nothing to go on
-    return found.stdout.strip() or None if found.returncode == 0 else None
-
-
-def append_line(path: str, text: str):
-    """Append one line with one write, then fsync. A torn line left by a crash is ended
-    first, so it can never swallow this one."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        size = os.fstat(fd).st_size
-        data = text.encode("utf-8")
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            data = b"\n" + data
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def migrate(old: str, path: str, journal: str | None, write: bool) -> Ledger:
@@ -476,7 +375,7 @@ def migrate(old: str, path: str, journal: str | None, write: bool) -> Ledger:
                 line["claim"] = "converted"
             lines.append(line)
     if write:
-        text = "".join(json.dumps(x, ensure_ascii=False, sort_keys=True) + "\n" for x in lines)
+        text = "".join(dumps(x) for x in lines)
         append_line(path, text)
         os.remove(old)
         logger.warning("announce: converted %s to %s (commit both changes)", old, path)

@@ -26,9 +26,8 @@ a run that stops half-way records nothing, so the next one shows it all as new.
 import hashlib
 import json
 import logging
-from datetime import UTC, datetime
 
-from announce.ledger import CONFLICT_MARKERS, append_line
+from announce.appendonly import CONFLICT_MARKERS, append_line, now
 
 logger = logging.getLogger(__name__)
 # What an item line keeps (of networks.base.Item): facts, never words, names or a
@@ -42,10 +41,6 @@ SHAPES = {
     "counts": {"counts": dict, "post": str, "channel": str},
     "cursor": {"cursor": str, "value": str},
 }
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def key(item) -> str:

@@ -22,14 +22,12 @@ computer also journals every line it writes in the state folder (.announce/): li
 older copy lost are put back, and a missing ledger is never taken for a first run.
 """
 
-import json
 import logging
 import os
-import subprocess
 
+from announce.appendonly import AppendOnlyLedger, last_commit, now, read_lines
 from announce.ledger import (
     CLAIMED,
-    CONFLICT_MARKERS,
     FAILED,
     PENDING,
     RETRY,
@@ -37,8 +35,6 @@ from announce.ledger import (
     SKIPPED,
     UNKNOWN,
     Status,
-    append_line,
-    now,
     reduce,
 )
 
@@ -62,15 +58,14 @@ def ledger_path(announce_ledger: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(announce_ledger)), NAME)
 
 
-class Ledger:
+class Ledger(AppendOnlyLedger):
+    KIND, VERSION, WHAT, UPDATE = KIND, VERSION, "newsletter", "sending"
+    ERROR = SendError
+
     def __init__(self, path: str, lines=(), journal: str | None = None):
-        self.path, self.journal = path, journal
-        self.header = None
         self._lines = {}  # (edition, to) -> [lines]
         self._keys = {}  # edition -> {key fingerprints}
-        self._journal_begun = False
-        for line in lines:
-            self._index(line)
+        super().__init__(path, lines, journal)
 
     @classmethod
     def load(cls, path: str, state_dir: str | None, write=True) -> "Ledger":
@@ -84,14 +79,15 @@ class Ledger:
         except FileNotFoundError:
             _never_sent(path, journal)
             return cls(path, journal=journal)
-        ledger = cls(path, parse(text, path), journal)
+        lines = parse(text, path)
+        ledger = cls(path, lines, journal)
         if ledger.header is None:
             raise SendError(
                 f"{path}:1: the newsletter ledger has no header line, so it cannot be "
                 f"trusted and nothing is sent. Fix: {RESTORE.format(path=path)}"
             )
         if write:
-            ledger._restore_from_journal()
+            ledger._restore_from_journal(lines, parse)
         return ledger
 
     # -- reading -------------------------------------------------------------------------
@@ -122,64 +118,13 @@ class Ledger:
         """Forget what happened to this reader's copy: it is sent again."""
         self.record(edition, to, RETRY)
 
-    def _append(self, line: dict):
-        text = json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
-        append_line(self.path, text)
-        self._index(line)
-        if self.journal:
-            if not self._journal_begun and line is not self.header:
-                append_line(self.journal, json.dumps(self.header, sort_keys=True) + "\n")
-            self._journal_begun = True
-            append_line(self.journal, text)
-
-    def _index(self, line: dict):
-        if line.get("ledger") == KIND:
-            if line.get("version", 0) > VERSION:
-                raise SendError(
-                    f"{self.path}: this ledger was written by a newer Noticeboard (version "
-                    f"{line.get('version')}). Fix: update the kit (git pull) before sending."
-                )
-            if self.header is None or line.get("t", "") < self.header.get("t", ""):
-                self.header = line  # two branches that each began one: the older wins
-            return
+    def _index_line(self, line: dict):
         edition, to = line.get("edition"), line.get("to")
         if not edition or not to:
             return
         self._lines.setdefault((edition, to), []).append(line)
         if line.get("key") and line.get("state") != RETRY:
             self._keys.setdefault(edition, set()).add(line["key"])
-
-    def _restore_from_journal(self):
-        """Put back lines this computer wrote that the ledger lost."""
-        if not self.journal or not os.path.exists(self.journal):
-            return
-        try:
-            with open(self.journal, encoding="utf-8") as f:
-                journal = parse(f.read(), self.journal)
-        except SendError as err:  # only a help: the ledger itself is sound
-            logger.warning("newsletter: not using this computer's journal: %s", err)
-            return
-        mine, header = [], None
-        for line in journal:
-            if line.get("ledger") == KIND:
-                header = line
-            elif header == self.header:
-                mine.append(line)
-        have = {
-            json.dumps(line, sort_keys=True) for lines in self._lines.values() for line in lines
-        }
-        lost = [line for line in mine if json.dumps(line, sort_keys=True) not in have]
-        if lost:
-            logger.warning(
-                "newsletter: %d line(s) this computer wrote were missing from %s (an older "
-                "copy restored over it?); they are added back from %s.",
-                len(lost),
-                self.path,
-                self.journal,
-            )
-            for line in lost:
-                append_line(self.path, json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-                self._index(line)
 
 
 def parse(text: str, path: str) -> list[dict]:
@@ -191,26 +136,10 @@ def parse(text: str, path: str) -> list[dict]:
             f"not a first run). Fix: {RESTORE.format(path=path)} If this site has truly "
             "never sent a newsletter, delete the file."
         )
-    raw = text.split("\n")
-    lines = []
-    for number, row in enumerate(raw, start=1):
-        row = row.strip()
-        if not row or row.startswith(CONFLICT_MARKERS):
-            continue
-        try:
-            line = json.loads(row)
-        except ValueError:
-            line = None
-        if isinstance(line, dict):
-            lines.append(line)
-        elif number == len(raw):  # no newline after it: a write cut short by a crash
-            logger.warning("newsletter: %s:%d: ignoring an unfinished last line", path, number)
-        else:
-            raise SendError(
-                f"{path}:{number}: this line is not a newsletter ledger entry, so nothing is "
-                f"sent. Fix: {RESTORE.format(path=path)}"
-            )
-    return lines
+    return read_lines(text, path, "newsletter", lambda number: SendError(
+        f"{path}:{number}: this line is not a newsletter ledger entry, so nothing is "
+        f"sent. Fix: {RESTORE.format(path=path)}"
+    ))  # fmt: skip
 
 
 def _never_sent(path: str, journal: str | None):
@@ -222,15 +151,7 @@ def _never_sent(path: str, journal: str | None):
             f"a first run. Fix: {RESTORE.format(path=path)} (Only if you mean to start "
             f"again and send the current edition to everyone anew, delete {journal}.)"
         )
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        found = subprocess.run(
-            ["git", "log", "-1", "--format=%h", "--", os.path.abspath(path)],
-            cwd=folder, capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return  # no git here: nothing to go on
-    commit = found.stdout.strip() if found.returncode == 0 else ""
+    commit = last_commit(path)
     if commit:
         raise SendError(
             f"{path} is missing, but git shows it was committed (last in {commit}). Nothing "
