@@ -386,10 +386,16 @@ class Walk:
         self.created: Path | None = None
         example = (ROOT / ".env.example").read_text(encoding="utf-8")
         keys = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, re.M))
-        keys |= {"NEWSLETTER_SUBSCRIBERS_LIST", "PORT", "PELICANOPTS", "MAKEFLAGS", "MFLAGS"}
+        keys |= {"NEWSLETTER_SUBSCRIBERS_LIST", "PORT", "PELICANOPTS", "MAKEFLAGS", "MFLAGS",
+                 "MAKELEVEL", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"}  # fmt: skip
         self.env = {k: v for k, v in os.environ.items() if k not in keys}
-        self.env.update(HOME=str(self.home), GIT_CONFIG_NOSYSTEM="1", COLUMNS="200",
-                        GIT_TERMINAL_PROMPT="0")  # fmt: skip
+        self.env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            GIT_CONFIG_NOSYSTEM="1",
+            GIT_TERMINAL_PROMPT="0",
+            COLUMNS="200",
+        )
         self.log: list[str] = []
 
     def run(self, step: Step, command: Command):
