@@ -405,7 +405,9 @@ class Walk:
             assert self.cwd.is_dir(), f"`{text}`: no folder {self.cwd}"
             return
         if step.mode == "clone":
-            text = text.replace(CLONE_ADDRESS, str(ROOT))
+            # This repository, into the folder the address would have made ("website").
+            folder = CLONE_ADDRESS.rsplit("/", 1)[1].removesuffix(".git")
+            text = text.replace(CLONE_ADDRESS, f"{ROOT} {folder}")
         proc = subprocess.run(
             text, shell=True, cwd=self.cwd, env=self.env, capture_output=True, text=True,
             timeout=STEP_LIMIT, stdin=subprocess.DEVNULL,
@@ -438,6 +440,9 @@ class Walk:
                 "sys_path = __import__('sys').path\n"
                 "sys_path.insert(0, str(Path(__file__).resolve().parent / 'tests' / 'sample'))\n"
                 "from sample_library import *  # noqa: E402,F403\n"
+                "# A site that has set its first day of announcing (as a library does on\n"
+                "# its first run), so the new post is what announce-preview lists.\n"
+                'ANNOUNCE_SINCE = "2000-01-01"\n'
             )
         git = ["git", "-c", "user.name=Walk", "-c", "user.email=walk@example.invalid"]
         subprocess.run([*git, "add", "-A"], cwd=site, env=self.env, check=True)
