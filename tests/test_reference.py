@@ -379,11 +379,11 @@ def test_every_key_of_dict_settings_is_documented_and_exists():
     assert not stale, f"Keys docs/reference.md lists that the code does not read: {stale}"
 
 
-def library_keys() -> set[str]:
-    """LIBRARY's keys: `library.get("x")`/`library["x"]` in the plugins, LIBRARY.x in the
-    theme, and the sample library's own."""
-    found = set()
-    for tree in modules().values():
+def library_keys() -> dict[str, set[str]]:
+    """LIBRARY's keys, with who reads each: `library.get("x")`, `library["x"]` and
+    `settings.get("LIBRARY", {}).get("x")` in the plugins, `LIBRARY.x` in the theme."""
+    found: dict[str, set[str]] = {}
+    for path, tree in modules().items():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver, key = node.func.value, node.args[0] if node.args else None
@@ -393,18 +393,24 @@ def library_keys() -> set[str]:
                 receiver, key = node.value, node.slice
             else:
                 continue
-            if isinstance(receiver, ast.Name) and receiver.id == "library" and _string(key):
-                found.add(_string(key))
+            named = isinstance(receiver, ast.Name) and receiver.id == "library"
             # settings.get("LIBRARY", {}).get("colours")
-            if (
-                isinstance(receiver, ast.Call) and receiver.args
-                and _string(receiver.args[0]) == "LIBRARY" and _string(key)
-            ):  # fmt: skip
-                found.add(_string(key))
+            called = isinstance(receiver, ast.Call) and receiver.args
+            if _string(key) and (named or called and _string(receiver.args[0]) == "LIBRARY"):
+                found.setdefault(_string(key), set()).add(path.split("/")[0])
     for path in (ROOT / "theme" / "templates").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        found |= set(re.findall(r"\bLIBRARY(?:\.|\[[\"'])([a-z_]+)", text))
+        for key in re.findall(r"\bLIBRARY(?:\.|\[[\"'])([a-z_]+)", text):
+            found.setdefault(key, set()).add("theme")
     return found
+
+
+def test_the_read_by_column_names_who_reads_each_library_key():
+    documented = documented_settings()
+    for key, readers in library_keys().items():
+        cell = documented[f'LIBRARY["{key}"]'][-1]
+        for reader in readers:
+            assert reader in cell, f'LIBRARY["{key}"]: read by {reader}, not said'
 
 
 def colour_keys() -> set[str]:
