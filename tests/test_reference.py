@@ -596,39 +596,7 @@ def test_every_fixed_output_path_in_the_plugins_is_listed():
         assert path in table, f"{path} (written by a plugin) is not in Output addresses"
 
 
-# -- links -------------------------------------------------------------------------------
-
-
-def github_anchor(heading: str) -> str:
-    heading = re.sub(r"`", "", heading.strip().lower())
-    heading = re.sub(r"[^\w\- ]", "", heading)
-    return heading.replace(" ", "-")
-
-
-def anchors(path: Path) -> set[str]:
-    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
-    seen, found = {}, set()
-    for heading in re.findall(r"^#{1,6} (.+)$", text, re.M):
-        slug = github_anchor(heading)
-        n = seen.get(slug, 0)
-        seen[slug] = n + 1
-        found.add(slug if n == 0 else f"{slug}-{n}")
-    return found
-
-
-def test_every_relative_link_in_the_docs_resolves():
-    pages = sorted(DOCS.rglob("*.md"))
-    assert REFERENCE in pages and DOCS / "architecture.md" in pages
-    for page in pages:
-        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
-        for target in re.findall(r"\]\(([^)\s]+)\)", text):
-            if re.match(r"[a-z][a-z0-9+.-]*:", target):
-                continue  # https:, mailto:
-            file, _, anchor = target.partition("#")
-            resolved = (page.parent / file).resolve() if file else page
-            assert resolved.exists(), f"{page.relative_to(ROOT)}: broken link {target}"
-            if anchor and resolved.suffix == ".md":
-                assert anchor in anchors(resolved), f"{page.relative_to(ROOT)}: no #{anchor}"
+# -- the architecture page ---------------------------------------------------------------
 
 
 def test_the_architecture_diagram_has_a_text_equivalent():

@@ -1,7 +1,7 @@
 """The staff guide, the council briefing and the other pages in docs/ stay honest.
 
-- Every relative link in docs/ reaches a file, and every #anchor a heading (GitHub's
-  slugs), and every `make <target>` the pages name is a target of the Makefile.
+- Every `make <target>` the pages name is a target of the Makefile (that every link
+  in docs/ resolves is tests/test_docs.py's job).
 - A readability measure of the staff guide is printed (`pytest -s`) and held loosely.
 - The tutorial (docs/staff/first-week.md) is walked: its commands run, in order, in a
   fresh clone of this repository, and each command's documented output is looked for.
@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from test_docs import INLINE_CODE, anchors, split_code
 
 DOCS = ROOT / "docs"
 TUTORIAL = DOCS / "staff" / "first-week.md"
@@ -47,102 +48,10 @@ STEP_LIMIT = 900  # seconds for one command: a first build makes every PDF and p
 
 
 def markdown_files():
-    return sorted(DOCS.rglob("*.md"))
+    return [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 
 
-# -- Markdown, read just enough ---------------------------------------------------------
-
-FENCE = re.compile(r"^(\s*)(```|~~~)")
-
-
-def split_code(text: str):
-    """(prose lines, code blocks): each line of prose with its number; code blocks as
-    (info string, lines, the marker comment just before it or "")."""
-    prose, blocks = [], []
-    lines = text.splitlines()
-    i, marker = 0, ""
-    while i < len(lines):
-        line = lines[i]
-        fence = FENCE.match(line)
-        if fence:
-            info = line.strip()[3:].strip()
-            body, i = [], i + 1
-            indent = fence.group(1)
-            while i < len(lines) and not lines[i].strip().startswith(fence.group(2)):
-                body.append(lines[i][len(indent) :] if lines[i].startswith(indent) else lines[i])
-                i += 1
-            blocks.append((info, body, marker))
-            marker = ""
-        else:
-            comment = re.fullmatch(r"\s*<!--\s*(tutorial-[^>]*?)\s*-->\s*", line)
-            if comment:
-                marker = comment.group(1)
-            elif line.strip():
-                marker = ""  # prose between a marker and its block: not that block's
-            prose.append((i + 1, line))
-        i += 1
-    return prose, blocks
-
-
-INLINE_CODE = re.compile(r"(`+)(.+?)\1")
-LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
-
-
-def github_slug(heading: str) -> str:
-    """The anchor GitHub gives a heading: lower case, punctuation dropped (but hyphens
-    and underscores), each space a hyphen; inline code and links keep their text."""
-    text = INLINE_CODE.sub(lambda m: m.group(2), heading)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = text.strip().lower()
-    text = re.sub(r"[^\w\- ]", "", text)
-    return text.replace(" ", "-")
-
-
-def anchors(path: Path) -> set[str]:
-    """Every #anchor a Markdown file has: its headings' slugs (a repeated one gets -1,
-    -2...), and any <a id> or <a name>."""
-    prose, _ = split_code(path.read_text(encoding="utf-8"))
-    found, seen = set(), {}
-    for _, line in prose:
-        heading = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
-        if heading:
-            slug = github_slug(heading.group(1))
-            n = seen.get(slug, 0)
-            seen[slug] = n + 1
-            found.add(slug if n == 0 else f"{slug}-{n}")
-        found.update(re.findall(r"<a\s+(?:id|name)=\"([^\"]+)\"", line))
-    return found
-
-
-def links(path: Path):
-    """(line number, target) of every Markdown link and image outside code."""
-    prose, _ = split_code(path.read_text(encoding="utf-8"))
-    for number, line in prose:
-        visible = INLINE_CODE.sub("", line)
-        for match in LINK.finditer(visible):
-            yield number, match.group(2)
-        for match in IMAGE.finditer(visible):
-            yield number, match.group(1)
-
-
-def test_every_relative_link_in_docs_resolves():
-    problems, checked = [], 0
-    for page in markdown_files():
-        for number, target in links(page):
-            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):  # https:, mailto:
-                continue
-            checked += 1
-            where = f"{page.relative_to(ROOT)}:{number}"
-            file_part, _, anchor = target.partition("#")
-            linked = (page.parent / file_part).resolve() if file_part else page
-            if not linked.exists():
-                problems.append(f"{where}: {target}: no such file ({linked})")
-            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
-                problems.append(f"{where}: {target}: no heading #{anchor} in {linked.name}")
-    assert checked > 20, "the docs link to each other; the parser found too few links"
-    assert not problems, "\n".join(problems)
+# -- Markdown: read by tests/test_docs.py's helpers, which also check every link ------
 
 
 def makefile_targets() -> set[str]:
