@@ -230,8 +230,8 @@ def test_a_site_whose_locale_does_not_settle_the_order_refuses_both_readings(tmp
     assert "can be read two ways" in published.log
 
 
-def test_the_readme_shows_the_message_staff_will_see():
+def test_the_docs_show_the_message_staff_will_see():
     with pytest.raises(DateError) as caught:
         read_date("12/25/2026", DAY_FIRST)
     shown = f"error: Date: {caught.value.problem} Fix: {caught.value.fix}"
-    assert shown in (ROOT / "README.md").read_text()
+    assert shown in (ROOT / "docs" / "site.md").read_text(encoding="utf-8")

@@ -528,12 +528,12 @@ def test_email_palettes_keep_text_contrast():
 
 
 def test_every_newsletter_setting_and_target_is_documented():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
     for key in DEFAULTS:
-        assert f'`NEWSLETTER["{key}"]`' in readme, key
+        assert f'`NEWSLETTER["{key}"]`' in reference, key
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
     for target in ("newsletter", "newsletter-preview"):
         assert target in phony and re.search(rf"^{target}:.*## \S", makefile, re.M), target
-        assert f"`make {target}`" in readme
+        assert f"`make {target}`" in reference
     assert (SAMPLE_CONTENT / "newsletters" / f"{EDITION}.md").exists()
