@@ -198,7 +198,7 @@ INDEX_SAVE_AS = "news/index.html"
 NEWS_CATEGORY = "News"
 
 # Feeds: written by plugins/feeds (Pelican's own feed settings are switched off).
-# Their addresses are public and stable; see FEEDS in the README to change them.
+# Their addresses are public and stable; see FEEDS in docs/reference.md to change them.
 FEED_MAX_ITEMS = 20
 FEEDS = {}
 FEED_ALL_ATOM = CATEGORY_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
@@ -237,7 +237,7 @@ INCREMENTAL = True  # render only pages whose content changed (plugins/increment
 # =============================================================================
 # Announcing new posts (plugins/announce). Local builds never plan or send;
 # publishconf.py turns planning on. Every ANNOUNCE_* setting and its default is in
-# the README; channel keys (tokens, passwords) go in .env, never here.
+# docs/reference.md; channel keys (tokens, passwords) go in .env, never here.
 # =============================================================================
 ANNOUNCE_MAX_PER_RUN = 3
 ANNOUNCE_SINCE = None  # e.g. "2026-11-01": on the very first run, announce posts from this date
@@ -275,7 +275,7 @@ BROCHURES_LARGE_PRINT_SIZE = 18  # large print text, in points: 16 to 28 (RNIB c
 # The newsletter (plugins/newsletter): an email edition each week (or fortnight) made
 # from the site, and an archive of editions at newsletters/. `make newsletter` builds
 # the current edition; an intro for it goes in content/newsletters/YYYY-MM-DD.md.
-# Every key and its default is in the README; leave a key out to keep its default.
+# Every key and its default is in docs/reference.md; leave a key out to keep its default.
 # =============================================================================
 NEWSLETTER = {
     "day": "monday",  # the day of the week each edition goes out

@@ -1,7 +1,7 @@
 """Announce: tell the library's social accounts about each new post, once.
 
 The publish build plans (plugins/announce/planner.py); `make announce` sends
-(`python -m announce send`), after the site is deployed. See the README.
+(`python -m announce send`), after the site is deployed. See docs/announcing.md.
 """
 
 import logging

@@ -13,7 +13,7 @@ DEFAULT_TEMPLATE = "{title}\n\n{summary}\n\n{url}\n\n{hashtags}"
 TEMPLATE_FIELDS = {"title", "summary", "url", "hashtags"}
 CHANNEL_TYPES = ("mastodon", "bluesky", "webhook", "email", "facebook", "instagram", "threads", "x")
 
-# Every setting the plugin reads, with its default. All are documented in the README.
+# Every setting the plugin reads, with its default. All are documented in docs/reference.md.
 DEFAULTS = {
     "ANNOUNCE_ENABLED": False,  # publishconf.py turns planning on; local builds never plan
     "ANNOUNCE_LEDGER": "content/announce-ledger.jsonl",  # committed: what was sent where
@@ -259,7 +259,11 @@ def _no_unknown_settings(settings):
     for key in settings:
         if key.startswith("ANNOUNCE_") and key not in DEFAULTS:
             guess = difflib.get_close_matches(key, DEFAULTS, n=1, cutoff=0.7)
-            hint = f"did you mean {guess[0]}?" if guess else "see the README's list of settings."
+            hint = (
+                f"did you mean {guess[0]}?"
+                if guess
+                else "see the Announcing settings in docs/reference.md."
+            )
             raise SettingsError(f"{key} is not an announce setting. Fix: {hint}")
 
 

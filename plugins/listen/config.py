@@ -5,7 +5,7 @@ import difflib
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-# Every setting, with its default. All are documented in the README ("Listening").
+# Every setting, with its default. All are documented in docs/reference.md ("Listening").
 DEFAULTS = {
     "LISTEN_STATE": "content/listen-state.jsonl",  # committed, merged like the ledger
     "LISTEN_DAYS": 30,  # read the replies to each post for this many days after announcing it
@@ -38,7 +38,7 @@ def read_config(settings: dict) -> Config:
             hint = f" Did you mean {near[0]}?" if near else ""
             raise SettingsError(
                 f"{key} is not a listen setting.{hint} Fix: correct or remove it in "
-                "pelicanconf.py (the README's Listening section lists them)."
+                "pelicanconf.py (docs/reference.md, section Listening, lists them)."
             )
     get = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
     days = get["LISTEN_DAYS"]

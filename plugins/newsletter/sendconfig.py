@@ -24,7 +24,7 @@ UNIT_NAMES = {
 }  # fmt: skip
 MIN_KEY = 16  # characters of NEWSLETTER_KEY
 LISTMONK_SEND = ("draft", "now")  # or a time, HH:MM
-# Every key this module reads (documented in .env.example and the README).
+# Every key this module reads (documented in .env.example and docs/reference.md).
 KEYS = (
     "NEWSLETTER_SERVICE",
     "NEWSLETTER_TO",
@@ -119,7 +119,8 @@ def read_send_config(environ, project: str) -> SendConfig:
     if service == "mailchimp":
         raise SendError(
             "NEWSLETTER_SERVICE=mailchimp is not supported. Fix: use smtp (your mail "
-            "server, with a subscriber file) or listmonk; see the README's Newsletter section."
+            "server, with a subscriber file) or listmonk; see docs/newsletter.md, section "
+            "Sending the newsletter."
         )
     if service not in SERVICES:
         raise SendError(f"NEWSLETTER_SERVICE={service!r} is not one of {', '.join(SERVICES)}.")

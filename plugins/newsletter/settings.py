@@ -19,7 +19,7 @@ PERIODS = {"weekly": 7, "fortnightly": 14}
 SECTIONS = ("intro", "posts", "events", "brochure", "hours")
 SUBJECT_FIELDS = {"sitename", "date"}
 
-# Every key of NEWSLETTER, with its default. All are documented in the README.
+# Every key of NEWSLETTER, with its default. All are documented in docs/reference.md.
 DEFAULTS = {
     "day": "monday",  # the day of the week an edition goes out
     "period": "weekly",  # or "fortnightly" (then set "first")
