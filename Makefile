@@ -46,13 +46,13 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.site-installed
 	touch $@
 
 newpost: $(VENV)/.site-installed ## Start a post: make newpost TITLE="..." [CATEGORY=Events]
-	$(BIN)/python scripts/new.py post "$(TITLE)" "$(CATEGORY)"
+	$(BIN)/python scripts/new.py --settings "$(SETTINGS)" post "$(TITLE)" "$(CATEGORY)"
 
 newevent: $(VENV)/.site-installed ## Start an event: make newevent TITLE="..."
-	$(BIN)/python scripts/new.py event "$(TITLE)" "$(CATEGORY)"
+	$(BIN)/python scripts/new.py --settings "$(SETTINGS)" event "$(TITLE)" "$(CATEGORY)"
 
 newbrochure: $(VENV)/.site-installed ## Start a brochure: make newbrochure TITLE="..."
-	$(BIN)/python scripts/new.py brochure "$(TITLE)"
+	$(BIN)/python scripts/new.py --settings "$(SETTINGS)" brochure "$(TITLE)"
 
 html: $(VENV)/.site-installed ## Build the site into output/ with local settings
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(SETTINGS) $(PELICAN_LOG) $(PELICANOPTS)

@@ -1,16 +1,15 @@
 """`make newpost`, `make newevent`, `make newbrochure`: a correctly named file with
-every front-matter field, explained, and today's date.
+every front-matter field, explained, and today's date in the site's TIMEZONE.
 
-    python scripts/new.py post "Summer Reading Challenge" [Category]
+    python scripts/new.py [--settings pelicanconf.py] post "Summer Reading Challenge" [Category]
 """
 
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pelican.settings import DEFAULT_CONFIG
+from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
 from pelican.utils import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,9 +140,28 @@ def render(kind, title, now, category=""):
     )
 
 
-def main(kind, title, category=""):
+def site_zone(settings_file) -> ZoneInfo:
+    """The site's TIMEZONE (UTC when it sets none, as the plugins take it)."""
+    if not Path(settings_file).is_file():
+        sys.exit(
+            f"{settings_file} does not exist: the new file is dated in the site's TIMEZONE, "
+            "read from its settings. Fix: name the site's settings file, e.g. "
+            'make newpost TITLE="..." SETTINGS=pelicanconf.py.'
+        )
+    # The file as Pelican reads it, not checked: a new file needs no content folder yet.
+    zone = get_settings_from_file(str(settings_file)).get("TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(zone)
+    except (TypeError, ValueError, ZoneInfoNotFoundError):
+        sys.exit(
+            f"{settings_file}: TIMEZONE = {zone!r} is not a time zone. "
+            'Fix: write the library\'s zone as a name such as "Europe/London".'
+        )
+
+
+def main(kind, title, category="", settings_file=ROOT / "pelicanconf.py"):
     folder = KINDS[kind][0]
-    now = datetime.now(ZoneInfo(os.environ.get("TZ_NAME", "Europe/London")))
+    now = datetime.now(site_zone(settings_file))
     name = f"{now:%Y-%m-%d}-{slugify(title, DEFAULT_CONFIG['SLUG_REGEX_SUBSTITUTIONS'])}.md"
     path = ROOT / "content" / folder / name
     if path.exists():
@@ -157,6 +175,10 @@ def main(kind, title, category=""):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in KINDS or not sys.argv[2].strip():
+    args = sys.argv[1:]
+    settings_file = ROOT / "pelicanconf.py"
+    if args[:1] == ["--settings"] and len(args) > 1:
+        settings_file, args = Path(args[1]), args[2:]
+    if len(args) < 2 or args[0] not in KINDS or not args[1].strip():
         sys.exit('Usage: make newpost TITLE="Summer Reading Challenge" [CATEGORY=Events]')
-    main(sys.argv[1], sys.argv[2].strip(), *(sys.argv[3:4]))
+    main(args[0], args[1].strip(), *(args[2:3]), settings_file=settings_file)

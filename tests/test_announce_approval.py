@@ -334,6 +334,12 @@ def test_approve_says_what_to_do_when_it_cannot(ws, webhook, mastodon):
     assert "Approve these 8 messages? [y/N]" in asked.output, asked.output
     assert "Not approved: nothing was written." in asked.output
     assert not (ws.tmp / APPROVAL_FILE).exists()
+    # On the approver's computer the plan comes from the publishing build alone.
+    (ws.state / "plan.json").unlink()
+    unplanned = approve(ws, env(ws, webhook, mastodon))
+    assert unplanned.returncode == 2
+    assert f"{ws.state / 'plan.json'}: there is no announcement plan yet. " in unplanned.output
+    assert "Fix: run `make build-publish`, which builds the site for publishing" in unplanned.output
 
 
 # -- the pure parts ------------------------------------------------------------------------

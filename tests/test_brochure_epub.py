@@ -375,3 +375,13 @@ def test_section_links_pictures_and_refusals_in_the_parts(tmp_path):
     assert 'href="#two"' in second.html
     assert f'href="{site}/brochures/up/"' in second.html
     assert 'href="mailto:a@b.example"' in second.html
+
+
+def test_ebooklib_is_loaded_only_to_make_an_epub():
+    """A build that reuses every EPUB never imports EbookLib (it costs every build)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'plugins')!r}); import brochures.epub;"
+        "print('ebooklib' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "False", proc.stdout + proc.stderr

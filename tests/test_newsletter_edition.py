@@ -516,6 +516,36 @@ def test_inline_css_applies_rules_by_specificity_and_keeps_own_styles():
     assert '<p style="color: blue; font-size: 16px">y</p>' in out
 
 
+def test_a_brochures_downloads_are_the_files_the_brochures_plugin_made(tmp_path):
+    """Its `feed_files`, as the feeds offer them: never a file left in output/ by an
+    earlier build (this build's EPUB could not be made, say)."""
+    from types import SimpleNamespace
+
+    from newsletter.edition import Download
+    from newsletter.generator import NewsletterGenerator
+
+    folder = tmp_path / "brochures" / "winter"
+    folder.mkdir(parents=True)
+    (folder / "winter.epub").write_bytes(b"an old EPUB")
+    brochure = SimpleNamespace(
+        title="Winter", url="brochures/winter/", summary="<p>All winter.</p>",
+        metadata={"season": "Winter"}, date=None, slug="winter",
+        save_as=os.path.join("brochures", "winter", "index.html"),
+        feed_files=(
+            (os.path.join("brochures", "winter", "winter.pdf"), "application/pdf", 70_000,
+             "Printable PDF (A5)"),
+            (os.path.join("brochures", "winter", "winter-large-print.pdf"), "application/pdf",
+             2_500_000, "Large print PDF (A4)"),
+        ),
+    )  # fmt: skip
+    generator = SimpleNamespace(context={"brochures": [brochure]}, output_path=str(tmp_path))
+    (found,) = NewsletterGenerator._brochures(generator)
+    assert found.downloads == (
+        Download("Printable PDF", "brochures/winter/winter.pdf", "68 KB"),
+        Download("Large print PDF", "brochures/winter/winter-large-print.pdf", "2.4 MB"),
+    )
+
+
 def test_email_direction_follows_the_sites_language():
     assert Site("Riverside", "https://x.example", lang="en-gb").dir == "ltr"
     assert Site("Bibliotheque", "https://x.example", lang="ar-EG").dir == "rtl"

@@ -916,3 +916,25 @@ def test_the_announce_lock_and_email_channel_still_refuse_what_they_did():
     channel_config = next(c for c in config.channels if c.type == "email")
     with pytest.raises(NotConfigured, match="EMAIL_TO is not set"):
         EmailChannel(channel_config, config, env).validate()
+
+
+def test_the_build_and_the_summary_never_load_the_sending_half():
+    """Importing the plugin (its generator with it) and register(), and `python -m
+    newsletter summary` (`make newsletter`), load none of the sending modules: only
+    send and retry do."""
+    sending = [f"newsletter.{name}" for name in ("cli", "handoff", "delivery", "campaign")]
+    sending += ["newsletter.message", "smtplib", "dkim", "requests"]
+    code = (
+        "import runpy, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
+        "import brochures, newsletter\n"
+        "newsletter.register()\n"
+        "sys.argv = ['newsletter', 'summary', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('newsletter', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in sys.modules if m in {sending!r}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr

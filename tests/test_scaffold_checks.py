@@ -5,9 +5,10 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT, build, run_check
+from conftest import ROOT, SAMPLE_SETTINGS, build, run_check
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from checks.scaffold import check_placeholders, load_scaffold  # noqa: E402
@@ -32,11 +33,47 @@ def new_files(tmp_path):
     shutil.copy(ROOT / "scripts" / "new.py", kit / "scripts")
     for kind in ("post", "event", "brochure"):
         proc = subprocess.run(
-            [sys.executable, "scripts/new.py", kind, f"Summer {kind}"],
+            [sys.executable, "scripts/new.py", "--settings", SAMPLE_SETTINGS, kind,
+             f"Summer {kind}"],
             cwd=kit, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
     return kit / "content"
+
+
+def test_a_new_file_is_dated_today_in_the_sites_timezone(tmp_path):
+    """`make newpost` dates the file in pelicanconf.py's TIMEZONE (or SETTINGS'), not the
+    computer's or London's: Kiritimati's offset (+14:00) and Pago Pago's (-11:00) are
+    never London's, in any season."""
+    kit = tmp_path / "kit"
+    (kit / "scripts").mkdir(parents=True)
+    for name in ("Makefile", "requirements.txt", "scripts/new.py"):
+        shutil.copy2(ROOT / name, kit / name)  # the times kept: the .venv is up to date
+    (kit / ".venv").symlink_to(ROOT / ".venv")
+    (kit / "pelicanconf.py").write_text('TIMEZONE = "Pacific/Kiritimati"\n')
+    (kit / "other.py").write_text('TIMEZONE = "Pacific/Pago_Pago"\n')
+    for kind, settings, zone, offset in [
+        ("newpost", [], "Pacific/Kiritimati", "+14:00"),
+        ("newevent", ["SETTINGS=other.py"], "Pacific/Pago_Pago", "-11:00"),
+    ]:
+        before = datetime.now(ZoneInfo(zone)).date()
+        proc = subprocess.run(
+            ["make", "-s", kind, f"TITLE=Story time {zone}", *settings],
+            cwd=kit, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        after = datetime.now(ZoneInfo(zone)).date()
+        assert proc.returncode == 0, proc.stderr
+        (made,) = (kit / "content" / "posts").glob(f"*-story-time-{zone.lower().replace('/', '')}*")
+        assert made.name[:10] in (before.isoformat(), after.isoformat()), made.name
+        date = next(line for line in made.read_text().splitlines() if line.startswith("Date:"))
+        assert date.startswith(f"Date: {made.name[:10]} ") and date.endswith(offset), date
+    (kit / "pelicanconf.py").write_text('TIMEZONE = "Riverside/Central"\n')
+    bad = subprocess.run(
+        ["make", "-s", "newbrochure", "TITLE=Winter"],
+        cwd=kit, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert bad.returncode != 0
+    assert "pelicanconf.py: TIMEZONE = 'Riverside/Central' is not a time zone" in bad.stderr
 
 
 def test_an_unedited_new_post_fails_the_check_with_each_placeholder_named(tmp_path):

@@ -235,8 +235,8 @@ def read_plan(path: str) -> Plan:
             document = json.load(f)
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"{path}: there is no announcement plan yet. Fix: run `make publish`, which "
-            "builds the site and plans the announcements."
+            f"{path}: there is no announcement plan yet. Fix: run `make build-publish`, "
+            "which builds the site for publishing and plans the announcements."
         ) from None
     if "authority" not in document:
         raise ValueError(

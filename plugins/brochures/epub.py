@@ -1,7 +1,12 @@
 """EPUB 3 editions of the brochures, made with EbookLib: a file per section, a
 navigation document from the sections, the pictures inside, accessibility metadata
-(EPUB Accessibility 1.1); made again only when what goes into them changes."""
+(EPUB Accessibility 1.1); made again only when what goes into them changes.
 
+EbookLib is imported only to make one (`epub_bytes`): a build that reuses every EPUB
+from the cache never loads it.
+"""
+
+import functools
 import hashlib
 import io
 import json
@@ -16,7 +21,6 @@ from importlib import metadata
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from ebooklib import epub
 from feeds.text import clean
 
 from .pdf import site_file
@@ -174,6 +178,8 @@ def epub_key(book: Book, files: dict) -> str:
 
 def compose(book: Book, images: dict[str, bytes]):
     """The EbookLib book for `book`; `images`: {name in the EPUB: bytes}."""
+    from ebooklib import epub
+
     out = epub.EpubBook()
     out.set_identifier(book.identifier)
     out.set_title(book.title)
@@ -240,17 +246,23 @@ def epub_bytes(book: Book, images: dict[str, bytes]) -> bytes:
     """The EPUB file: the same bytes for the same book, whenever it is made."""
     raw = io.BytesIO()
     modified = datetime.strptime(book.modified, "%Y-%m-%dT%H:%M:%SZ")
-    Writer(raw, compose(book, images), {"mtime": modified, "epub3_pages": False}).write()
+    writer = _writer()(raw, compose(book, images), {"mtime": modified, "epub3_pages": False})
+    writer.write()
     return fixed_times(raw.getvalue())
 
 
-class Writer(epub.EpubWriter):
+@functools.cache
+def _writer():
     """EbookLib's writer, the book's language also on the package (xml:lang), where
     Ace looks for it."""
+    from ebooklib import epub
 
-    def _write_opf_file(self, root):
-        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
-        super()._write_opf_file(root)
+    class Writer(epub.EpubWriter):
+        def _write_opf_file(self, root):
+            root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+            super()._write_opf_file(root)
+
+    return Writer
 
 
 def fixed_times(data: bytes) -> bytes:

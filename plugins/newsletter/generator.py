@@ -14,7 +14,6 @@ import tempfile
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from brochures.large_print import pdf_name
 from brochures.pdf import human_size
 from checks.findings import Finding
 from markdown import Markdown
@@ -43,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 DEV_SITEURL = "http://127.0.0.1:8000"  # as the feeds and brochures plugins: `make serve`
 DATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
+PAGE_SIZE = re.compile(r"\s*\([^()]*\)$")  # "Printable PDF (A5)"
 
 
 def _is_meta(extension) -> bool:
@@ -229,21 +229,14 @@ class NewsletterGenerator(Generator):
     def _brochures(self):
         found = []
         for b in self.context.get("brochures") or []:
-            folder = os.path.dirname(b.save_as)
-            downloads = []
-            for label, name in (
-                ("Printable PDF", f"{b.slug}.pdf"),
-                ("Large print PDF", pdf_name(b.slug)),
-                ("EPUB", f"{b.slug}.epub"),
-            ):
-                path = os.path.join(folder, name)
-                target = os.path.join(self.output_path, path)
-                if os.path.isfile(target):  # made by the brochures plugin, just before
-                    downloads.append(
-                        Download(
-                            label, path.replace(os.sep, "/"), human_size(os.path.getsize(target))
-                        )
-                    )
+            # The files the brochures plugin made of it, just before (its PDF, large
+            # print and EPUB, as its feed offers them): (address, type, bytes, title).
+            # The email names each without its page size: "Printable PDF (A5)" is
+            # "Printable PDF".
+            downloads = [
+                Download(PAGE_SIZE.sub("", title), url.replace(os.sep, "/"), human_size(length))
+                for url, _, length, title in getattr(b, "feed_files", None) or ()
+            ]
             cover = (b.metadata.get("cover") or "").replace("{static}", "").lstrip("/")
             size = (getattr(b, "picture_sizes", None) or {}).get("cover")
             found.append(
