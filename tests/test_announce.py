@@ -508,3 +508,16 @@ def test_event_reminder_is_sent_once_in_its_window(ws, webhook):
     assert len(reminders) == 1
     assert "Monday 21 January 2030 at 7pm, Riverside Central Library, Event Room." in reminders[0]
     assert sum(t.startswith("Author talk in 2030") for t in texts) == 1  # the post itself, once
+
+
+@pytest.mark.parametrize("status", ["cancelled", "postponed"])
+def test_a_cancelled_or_postponed_event_gets_no_reminder(ws, status):
+    text = REMINDED_EVENT.replace(
+        "Announce-Reminder: 1d", f"Announce-Reminder: 1d\nEvent-Status: {status}"
+    )
+    (ws.content / "posts" / "2026-03-10-talk.md").write_text(text)
+    settings = {"ANNOUNCE_SINCE": "2026-01-20", "PLUGINS": ["feeds", "announce", "events"]}
+    ws.write_settings({**settings, "EVENTS_NOW": "2030-01-20T20:00:00+00:00"})  # in its window
+    ws.build()
+    planned = [(p["source"], p["kind"]) for p in ws.plan() if "talk" in p["source"]]
+    assert planned == [("content/posts/2026-03-10-talk.md", "article")], planned  # no reminder

@@ -178,10 +178,14 @@ def done(ledger, ids, starts, date) -> bool:
     return True
 
 
+NOT_HAPPENING = {"cancelled", "postponed"}  # Event-Status values: no reminder
+
+
 def reminder_due(article, now):
-    """The next occurrence's start, if its `Announce-Reminder:` is due now."""
+    """The next occurrence's start, if its `Announce-Reminder:` is due now. A cancelled
+    or postponed event (`Event-Status:`) is never reminded of."""
     event = getattr(article, "event", None)  # set by the events plugin
-    if event is None or event.reminder is None:
+    if event is None or event.reminder is None or event.status in NOT_HAPPENING:
         return None
     window = now + event.reminder + timedelta(days=1)
     upcoming = [start for start, _ in event.occurrences(now, window)]
