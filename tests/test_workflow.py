@@ -243,6 +243,16 @@ def test_steps_run_separately_and_the_ledger_is_pushed_after_announcing(steps):
     assert "always()" in push["if"] and f"steps.{announce['id']}.outcome" in push["if"]
 
 
+def test_no_step_after_the_deploy_can_read_the_deploy_key(steps):
+    (write,) = [s for s in steps if "id_deploy" in s.get("run", "") and ">" in s["run"]]
+    (forget,) = [s for s in steps if "rm -f ~/.ssh/id_deploy" in s.get("run", "")]
+    deploy = next(i for i, s in enumerate(steps) if runs(s, "make deploy"))
+    assert steps.index(write) < deploy < steps.index(forget)
+    assert forget["if"] == "always()"
+    for step in steps[steps.index(forget) + 1 :]:
+        assert "DEPLOY_SSH_KEY" not in str(step), step.get("name")
+
+
 def test_announcing_trusts_the_approvers_keys_from_the_repository(steps):
     (trust,) = [step for step in steps if "allowedSignersFile" in step.get("run", "")]
     assert ".github/allowed_signers" in trust["run"] and "env" not in trust
