@@ -120,6 +120,14 @@ CORPUS = {
         {"posts/file-url.md": post("File URL", body="[Our notes](file:///etc/passwd)")},
         "content/posts/file-url.md:6", "file:///etc/passwd points to a file", kept="File URL",
     ),
+    "embedded-video": Bad(
+        {"posts/embed.md": post("Embedded video", body='<iframe src="https://www.youtube.com/embed/x1"></iframe>')},
+        "content/posts/embed.md:6", "[See it on www.youtube.com]", kept="Embedded video",
+    ),
+    "script-in-post": Bad(
+        {"posts/script.md": post("A script", body="<script>document.cookie</script>")},
+        "content/posts/script.md:6", "without JavaScript", kept="A script",
+    ),
     "hostile-slug": Bad(
         {"posts/slug.md": post("Hostile slug", "Slug: ../../tag")},
         "content/posts/slug.md:4", "Write 'Slug: tag'", left_out="Hostile slug",

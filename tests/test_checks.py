@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 from checks.colours import check_colours, contrast  # noqa: E402
 from checks.content import (  # noqa: E402
     KNOWN_METADATA_KEYS,
+    check_embeds,
     check_images,
     check_metadata_keys,
 )
@@ -105,3 +106,47 @@ def test_short_slug_cuts_at_a_hyphen_and_is_stable():
     assert len(short_slug(long)) <= MAX_SLUG
     assert short_slug(long) == short_slug(long) and not short_slug(long).endswith("-")
     assert short_slug("short-slug") == "short-slug"
+
+
+EMBEDDING = """Title: Author talk
+Date: 2026-03-01
+
+Watch the trailer:
+
+<iframe src="https://www.youtube.com/embed/abc123" width="560"></iframe>
+
+<script src="https://platform.twitter.com/widgets.js"></script>
+
+<script>track()</script>
+
+<video src="https://cdn.example.org/talk.mp4" controls></video>
+
+<video src="{static}/media/talk.mp4" controls></video>
+
+<iframe src="{static}/maps/branch.html"></iframe>
+"""
+
+
+def test_scripts_and_other_websites_embedded_in_a_post():
+    html = EMBEDDING.split("\n\n", 1)[1].replace("{static}", "/static")
+    findings = check_embeds(html, EMBEDDING, "content/posts/talk.md")
+    said = [(f.line, f.error, f.problem) for f in findings]
+    assert len(findings) == 4, said
+    frame, remote_script, inline_script, video = findings
+    assert (frame.line, frame.error) == (6, True)
+    assert "www.youtube.com" in frame.problem and "cookies" in frame.problem
+    assert "[See it on www.youtube.com](https://www.youtube.com/embed/abc123)" in frame.fix
+    assert (remote_script.line, remote_script.error) == (8, True)
+    assert "platform.twitter.com" in remote_script.problem
+    assert (inline_script.line, inline_script.error) == (10, True)
+    assert "without JavaScript" in inline_script.problem
+    assert (video.line, video.error) == (12, False)  # like a picture from elsewhere: advice
+    assert str(frame).startswith("content/posts/talk.md:6: error: The post embeds")
+
+
+def test_the_sites_own_media_and_srcset_lists_are_not_other_websites():
+    html = '<video><source srcset="/media/a.webm 1x, https://cdn.example/b.webm 2x"></video>'
+    assert check_embeds(html, html, "x.md") == []  # the first address decides
+    html = '<audio src="//cdn.example.org/a.mp3"></audio>'  # protocol-relative
+    [finding] = check_embeds(html, html, "x.md")
+    assert "cdn.example.org" in finding.problem

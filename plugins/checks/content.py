@@ -99,6 +99,7 @@ class _Outline(HTMLParser):
         self.images = []  # (src, alt or None)
         self.headings = []  # level
         self.links = []  # (href, text)
+        self.embeds = []  # (tag, address or ""): scripts, frames, media
         self._link = None
 
     def handle_starttag(self, tag, attrs):
@@ -111,6 +112,10 @@ class _Outline(HTMLParser):
             self.headings.append(int(tag[1]))
         elif tag == "a" and attrs.get("href"):
             self._link = (attrs["href"], [])
+        elif tag in EMBEDS:
+            for name in EMBEDS[tag]:
+                if attrs.get(name) or (tag == "script" and name == "src"):
+                    self.embeds.append((tag, (attrs.get(name) or "").strip()))
 
     def handle_data(self, data):
         if self._link is not None:
@@ -120,6 +125,22 @@ class _Outline(HTMLParser):
         if tag == "a" and self._link is not None:
             self.links.append((self._link[0], " ".join("".join(self._link[1]).split())))
             self._link = None
+
+
+# HTML a post can hold that loads something, and the attributes naming what it loads.
+EMBEDS = {
+    "script": ("src",),
+    "iframe": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "link": ("href",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "source": ("src", "srcset"),
+    "track": ("src",),
+}
+# Another website's page or program inside ours: it can set cookies and run scripts.
+FRAMES = ("iframe", "embed", "object", "link")
 
 
 @functools.lru_cache(maxsize=4)
@@ -229,6 +250,57 @@ def _without_static(src, static_form, path, line):
         "so the page cannot find it.",
         f"Write {static_form}.",
     )  # fmt: skip
+
+
+def check_embeds(html, text, path):
+    """Scripts, and anything a post loads from another website (frames, media): the
+    site works without JavaScript, and a reader's visit is told to no one else."""
+    findings = []
+    for tag, address in dict.fromkeys(outline(html).embeds):
+        host = _other_website(address)
+        if tag == "script":
+            findings.append(
+                Finding(
+                    path,
+                    line_containing(text, address or "<script>")
+                    or line_containing(text, "<script"),
+                    f"The post has a script{f' from {host}' if host else ''}: a script in "
+                    "a post can load anything from anywhere, and the site must work "
+                    "without JavaScript.",
+                    "Remove it. To show something from another website, link to it "
+                    "instead: [Watch the video on YouTube](https://...).",
+                )
+            )  # fmt: skip
+        elif host and tag in FRAMES:
+            findings.append(
+                Finding(
+                    path, line_containing(text, address),
+                    f"The post embeds {address} from {host}: that site can set cookies "
+                    "and learn who reads this page.",
+                    f"Remove the embed and link to it instead: [See it on {host}]({address}).",
+                )
+            )  # fmt: skip
+        elif host:
+            findings.append(
+                Finding(
+                    path, line_containing(text, address),
+                    f"The post plays {address} from {host}, which tells that site who "
+                    "reads this page.",
+                    "Save the file in content/ and link it as {static}/name.mp4, or link "
+                    "to the page that plays it.",
+                    error=False,
+                )
+            )  # fmt: skip
+    return findings
+
+
+def _other_website(address: str) -> str:
+    """The host of an address on another website ("" for the site's own files)."""
+    first = address.split(",")[0].split()[0] if address.strip() else ""  # srcset
+    parts = urlsplit(first)
+    if parts.scheme.lower() in ("http", "https") or first.startswith("//"):
+        return parts.hostname or ""
+    return ""
 
 
 def check_images(html, metadata, text, path, content_root):

@@ -12,6 +12,7 @@ from .content import (
     DECORATIVE,
     KNOWN_METADATA_KEYS,
     PICTURE_KEYS,
+    check_embeds,
     check_file_urls,
     check_images,
     check_metadata_keys,
@@ -145,6 +146,7 @@ def check_content(instance):
     findings += check_text(instance._content, instance.metadata, text, path, settings["PATH"])
     findings += check_placeholders(text, path, load_scaffold())
     findings += check_file_urls(text, path)
+    findings += check_embeds(instance._content, text, path)
     links = instance._get_intrasite_link_regex()  # Pelican's own: the links it will copy
     findings += check_static_links(instance._content, text, path, settings["PATH"], links)
     # A picture that is not in content/ never reaches the page, feeds, cards or announcements.
