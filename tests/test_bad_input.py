@@ -124,6 +124,13 @@ CORPUS = {
         {"posts/embed.md": post("Embedded video", body='<iframe src="https://www.youtube.com/embed/x1"></iframe>')},
         "content/posts/embed.md:6", "[See it on www.youtube.com]", kept="Embedded video",
     ),
+    "broken-addresses": Bad(
+        {"posts/broken.md": post("Broken addresses", body=(
+            "![A cat](https://[oops/cat.jpg) and [a link](https://[oops/) and [more](http://x]y)"
+        ))},
+        "content/posts/broken.md:6", "loads from another website", error=False,
+        kept="Broken addresses",
+    ),
     "script-in-post": Bad(
         {"posts/script.md": post("A script", body="<script>document.cookie</script>")},
         "content/posts/script.md:6", "without JavaScript", kept="A script",

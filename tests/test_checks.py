@@ -150,3 +150,6 @@ def test_the_sites_own_media_and_srcset_lists_are_not_other_websites():
     html = '<audio src="//cdn.example.org/a.mp3"></audio>'  # protocol-relative
     [finding] = check_embeds(html, html, "x.md")
     assert "cdn.example.org" in finding.problem
+    html = '<iframe src="https://[oops/x"></iframe><iframe src="HTTPS://Maps.Example/e">'
+    bad, maps = check_embeds(html, html, "x.md")  # a broken address is still elsewhere
+    assert "another website" in bad.problem and "maps.example" in maps.problem

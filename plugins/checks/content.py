@@ -211,7 +211,7 @@ def _written(where_key) -> str:
 
 def _not_local(src, path, line, where_key):
     """An image address that is not a file in content/: another website, data:, file:."""
-    scheme = urlsplit(src).scheme.lower()
+    scheme = src.partition(":")[0].lower() if re.match(r"[A-Za-z][\w+.-]*:", src) else ""
     if where_key:  # the theme, feeds and announcements need a picture of the site's own
         return [
             Finding(
@@ -297,10 +297,12 @@ def check_embeds(html, text, path):
 def _other_website(address: str) -> str:
     """The host of an address on another website ("" for the site's own files)."""
     first = address.split(",")[0].split()[0] if address.strip() else ""  # srcset
-    parts = urlsplit(first)
-    if parts.scheme.lower() in ("http", "https") or first.startswith("//"):
-        return parts.hostname or ""
-    return ""
+    if not re.match(r"(?i)(https?:)?//", first):
+        return ""
+    try:
+        return urlsplit(first).hostname or "another website"
+    except ValueError:  # "https://[oops": still not the site's own
+        return "another website"
 
 
 def check_images(html, metadata, text, path, content_root):

@@ -51,7 +51,10 @@ def find_file(src: str, source_path: str, content_root: str, from_root=False):
     in front matter (`from_root`); in the text it names a file the page cannot find,
     looked for in the post's folder, then in content/.
     """
-    parts = urlsplit(src)
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # "https://[oops": no file of the site's either
+        return None
     if parts.scheme or parts.netloc or src.startswith("data:"):
         return None
     path = unquote(parts.path)
