@@ -379,20 +379,25 @@ def test_every_key_of_dict_settings_is_documented_and_exists():
     assert not stale, f"Keys docs/reference.md lists that the code does not read: {stale}"
 
 
+def key_read(node):
+    """(receiver, key) of `x.get(key, ...)` or `x[key]`; None for any other node."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "get":
+            return node.func.value, node.args[0] if node.args else None
+    elif isinstance(node, ast.Subscript):
+        return node.value, node.slice
+    return None
+
+
 def library_keys() -> dict[str, set[str]]:
     """LIBRARY's keys, with who reads each: `library.get("x")`, `library["x"]` and
     `settings.get("LIBRARY", {}).get("x")` in the plugins, `LIBRARY.x` in the theme."""
     found: dict[str, set[str]] = {}
     for path, tree in modules().items():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                receiver, key = node.func.value, node.args[0] if node.args else None
-                if node.func.attr != "get":
-                    continue
-            elif isinstance(node, ast.Subscript):
-                receiver, key = node.value, node.slice
-            else:
+            if not (read := key_read(node)):
                 continue
+            receiver, key = read
             named = isinstance(receiver, ast.Name) and receiver.id == "library"
             # settings.get("LIBRARY", {}).get("colours")
             called = isinstance(receiver, ast.Call) and receiver.args
@@ -526,14 +531,9 @@ def front_matter_keys() -> set[str]:
                     if isinstance(star, ast.Starred) and isinstance(star.value, ast.Name):
                         found |= set(getattr(module, star.value.id))
             # metadata.get("x"), metadata["x"]
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                receiver, key = node.func.value, node.args[0] if node.args else None
-                if node.func.attr != "get":
-                    continue
-            elif isinstance(node, ast.Subscript):
-                receiver, key = node.value, node.slice
-            else:
+            if not (read := key_read(node)):
                 continue
+            receiver, key = read
             if ast.unparse(receiver).endswith("metadata") and _string(key):
                 found.add(_string(key))
     for path in (ROOT / "theme" / "templates").rglob("*.html"):
